@@ -1,0 +1,131 @@
+"""Wire variables, hard rules and goals into one CP-SAT timetable model."""
+
+from __future__ import annotations
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matchsched.options import Goal, SolveOptions
+from matchsched.schedule import Schedule
+from matchsched.solver.compile import Compiled
+from matchsched.solver.cpsat import constraints, goals
+from matchsched.solver.cpsat.variables import occupancy
+
+
+class TimetableModel:
+    """The time-indexed model: one Boolean per candidate (request, attendees, place, start).
+
+    Parameters
+    ----------
+    compiled
+        The event as arrays.
+    options
+        Goals and the break options decide which parts are built.
+    previous
+        A previous schedule, for the stability goal and ``lock_previous``.
+    """
+
+    def __init__(
+        self, compiled: Compiled, options: SolveOptions, previous: Schedule | None = None
+    ) -> None:
+        self.compiled = compiled
+        self.model = cp_model.CpModel()
+        model = self.model
+        self.x = [model.NewBoolVar(f"x{c}") for c in range(compiled.n_candidates)]
+        self.occupancy = occupancy(compiled)
+        self.scheduled = constraints.one_meeting_per_request(model, compiled, self.x)
+        order = options.goal_order
+        wants_breaks = (
+            Goal.BREAKS in order
+            or options.max_breaks is not None
+            or options.max_break_spread is not None
+        )
+        self.breaks = (
+            goals.build_breaks(model, compiled, self.occupancy) if wants_breaks else goals.Breaks()
+        )
+        constraints.one_meeting_per_participant_slot(
+            model, compiled, self.x, self.occupancy, self.breaks.busy
+        )
+        constraints.table_capacity(model, compiled, self.x)
+        constraints.resource_capacity(model, compiled, self.x)
+        constraints.meeting_limits(model, compiled, self.x, self.occupancy)
+        constraints.precedences(model, compiled, self.x, self.scheduled)
+        goals.bound_breaks(
+            model,
+            compiled,
+            self.breaks,
+            self.occupancy,
+            self.x,
+            max_breaks=options.max_breaks,
+            max_break_spread=options.max_break_spread,
+        )
+        if options.min_meetings:
+            self._min_meetings(options.min_meetings)
+
+        self.kept_candidates: list[np.ndarray] = []
+        if previous is not None:
+            self.kept_candidates = _kept_candidates(compiled, previous)
+            if options.lock_previous:
+                for kept in self.kept_candidates:
+                    if len(kept):
+                        model.AddExactlyOne(self.x[c] for c in kept)
+
+        self.goals: dict[Goal, cp_model.LinearExprT] = {
+            Goal.SCHEDULED: goals.scheduled_priority(compiled, self.scheduled),
+            Goal.PREFERENCES: goals.unpreferred(compiled, self.x),
+        }
+        if Goal.BREAKS in order or wants_breaks:
+            self.goals[Goal.BREAKS] = self.breaks.total
+        if Goal.FAIRNESS in order:
+            self.goals[Goal.FAIRNESS] = goals.fairness(model, compiled, self.scheduled)
+        if previous is not None:
+            kept = [self.x[c] for candidates in self.kept_candidates for c in candidates]
+            self.goals[Goal.STABILITY] = len(self.kept_candidates) - sum(kept)
+
+    def _min_meetings(self, minimum: int) -> None:
+        """Every participant with schedulable requests meets at least ``minimum`` times."""
+        compiled = self.compiled
+        for person, candidates in self.occupancy.by_participant:
+            requests = np.unique(compiled.candidate_request[candidates])
+            wanted = min(minimum, len(requests))
+            self.model.Add(sum(self.x[c] for c in candidates) >= wanted)
+
+    def chosen(self, solver: cp_model.CpSolver) -> np.ndarray:
+        """Indices of the candidates that are true in the solver's solution."""
+        values = np.fromiter(
+            (solver.BooleanValue(v) for v in self.x), dtype=bool, count=len(self.x)
+        )
+        return np.flatnonzero(values)
+
+
+def _kept_candidates(compiled: Compiled, previous: Schedule) -> list[np.ndarray]:
+    """For each previous meeting whose request still exists: the candidates that keep it.
+
+    A candidate keeps a meeting when it has the same attendees, start slot and location
+    (and table, for a fixed table); the table phase then prefers the old pool table.
+    """
+    request_position = {rid: r for r, rid in enumerate(compiled.request_ids)}
+    location_position = {lid: i for i, lid in enumerate(compiled.location_ids)}
+    session_position = {sid: i for i, sid in enumerate(compiled.session_ids)}
+    kept: list[np.ndarray] = []
+    for meeting in previous.meetings:
+        r = request_position.get(meeting.request)
+        if r is None:
+            continue
+        matches: list[int] = []
+        session = session_position.get(meeting.session)
+        location = location_position.get(meeting.location)
+        if session is not None and location is not None:
+            start = int(compiled.session_first_slot[session]) + meeting.slot
+            attendees = tuple(compiled.participant_index.get(a, -1) for a in meeting.attendees)
+            for c in compiled.request_candidates[r]:
+                place = compiled.places[compiled.candidate_place[c]]
+                if (
+                    compiled.candidate_start[c] == start
+                    and compiled.attendees(c) == attendees
+                    and place.location == location
+                    and (place.is_pool or place.table == meeting.table)
+                ):
+                    matches.append(int(c))
+        kept.append(np.array(matches, dtype=np.int64))
+    return kept

@@ -1,0 +1,229 @@
+"""Lexicographic search: optimise one goal level at a time, never giving back an earlier one."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model, cp_model_helper
+
+from matchsched.options import Goal, SolveOptions
+from matchsched.schedule import ProgressPoint, SolveStatus
+from matchsched.solver.cpsat.model import TimetableModel
+
+logger = logging.getLogger("matchsched")
+
+ProgressCallback = Callable[[ProgressPoint], None]
+
+
+class StopToken:
+    """Stops a running solve from another thread or a signal handler.
+
+    The best schedule found so far is still returned.
+    """
+
+    def __init__(self) -> None:
+        self._stopped = threading.Event()
+        self._solver: cp_model.CpSolver | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def stopped(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stopped.is_set()
+
+    def stop(self) -> None:
+        """Ask the search to stop as soon as it can."""
+        self._stopped.set()
+        with self._lock:
+            if self._solver is not None:
+                self._solver.StopSearch()
+
+    def _attach(self, solver: cp_model.CpSolver | None) -> None:
+        with self._lock:
+            self._solver = solver
+        if solver is not None and self.stopped:
+            solver.StopSearch()
+
+
+class Clock:
+    """Time since the solve started, and what is left of the limit."""
+
+    def __init__(self, limit: float | None) -> None:
+        self.started = time.perf_counter()
+        self.limit = limit
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the start."""
+        return time.perf_counter() - self.started
+
+    @property
+    def remaining(self) -> float | None:
+        """Seconds left, or ``None`` without a limit."""
+        return None if self.limit is None else max(0.0, self.limit - self.elapsed)
+
+
+@dataclass
+class SearchOutcome:
+    """The result of the timetable search."""
+
+    status: SolveStatus
+    chosen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    values: dict[Goal, int] = field(default_factory=dict)
+    scheduled_bound: int | None = None
+    progress: list[ProgressPoint] = field(default_factory=list)
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, stage: str, sign: int, clock: Clock, sink: list[ProgressPoint],
+                 callback: ProgressCallback | None) -> None:
+        super().__init__()
+        self.stage, self.sign, self.clock, self.sink, self.callback = stage, sign, clock, sink, callback
+
+    def on_solution_callback(self) -> None:
+        point = ProgressPoint(
+            elapsed_s=round(self.clock.elapsed, 3),
+            stage=self.stage,
+            value=self.sign * self.ObjectiveValue(),
+            bound=self.sign * self.BestObjectiveBound(),
+        )
+        self.sink.append(point)
+        if self.callback is not None:
+            self.callback(point)
+
+
+def _parameters(solver: cp_model.CpSolver, options: SolveOptions, time_limit: float | None) -> None:
+    parameters = solver.parameters
+    parameters.num_workers = options.workers
+    parameters.random_seed = options.seed
+    parameters.log_search_progress = options.log
+    parameters.catch_sigint_signal = False
+    if time_limit is not None:
+        parameters.max_time_in_seconds = max(time_limit, 0.01)
+    for name, value in options.cpsat_parameters.items():
+        field_value = getattr(parameters, name)  # raises AttributeError for unknown names
+        if isinstance(field_value, (int, float, bool, str)):
+            setattr(parameters, name, value)
+        else:
+            field_value.extend(value) if isinstance(value, list) else field_value.CopyFrom(value)
+    if options.log:
+        solver.log_callback = logger.info
+
+
+def lexicographic_search(
+    timetable: TimetableModel,
+    options: SolveOptions,
+    clock: Clock,
+    *,
+    reserve: float = 0.0,
+    progress: ProgressCallback | None = None,
+    stop: StopToken | None = None,
+    hint: np.ndarray | None = None,
+) -> SearchOutcome:
+    """Optimise each timetable goal level in turn; fix it; go on to the next.
+
+    ``reserve`` seconds of the time limit are left for the table phase. A level whose
+    optimum is not proven in time is fixed at its best value found, and the final status is
+    then ``feasible``.
+    """
+    model = timetable.model
+    levels = [
+        {goal: weight for goal, weight in level.items() if goal in timetable.goals}
+        for level in options.levels
+    ]
+    levels = [level for level in levels if level and not _constant(timetable, level)]
+    if not levels:
+        levels = [{}]  # find any valid timetable
+    outcome = SearchOutcome(status=SolveStatus.UNKNOWN)
+    all_proven = True
+    solved_any = False
+    if hint is not None:
+        _hint(timetable, hint)
+    for position, level in enumerate(levels):
+        if stop is not None and stop.stopped and solved_any:
+            all_proven = False
+            break
+        expression = sum(
+            weight * (-1 if goal.maximise else 1) * timetable.goals[goal]
+            for goal, weight in level.items()
+        )
+        stage = "+".join(goal.value for goal in level) or "feasibility"
+        # Progress shows the goal's own value: negate back for a single maximised goal.
+        sign = -1 if len(level) == 1 and next(iter(level)).maximise else 1
+        if level:
+            model.Minimize(expression)
+        budget = _budget(clock, reserve, len(levels) - position)
+        solver = cp_model.CpSolver()
+        _parameters(solver, options, budget)
+        callback = _Progress(stage, sign, clock, outcome.progress, progress) if level else None
+        if stop is not None:
+            stop._attach(solver)
+        try:
+            status = solver.Solve(model, callback)
+        finally:
+            if stop is not None:
+                stop._attach(None)
+        logger.info("stage %s: %s in %.2fs", stage, solver.StatusName(status), solver.WallTime())
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solved_any = True
+            outcome.chosen = timetable.chosen(solver)
+            for goal, goal_expression in timetable.goals.items():
+                outcome.values[goal] = int(solver.Value(goal_expression))
+            if Goal.SCHEDULED in level and len(level) == 1:
+                outcome.scheduled_bound = int(round(-solver.BestObjectiveBound()))
+            if status == cp_model.FEASIBLE:
+                all_proven = False
+            if level:
+                model.Add(expression <= int(round(solver.ObjectiveValue())))
+            _hint(timetable, outcome.chosen)
+        elif status == cp_model.INFEASIBLE:
+            if not solved_any:
+                outcome.status = SolveStatus.INFEASIBLE
+                return outcome
+            all_proven = False
+            break
+        elif status == cp_model.MODEL_INVALID:
+            raise RuntimeError(f"internal error: invalid CP-SAT model ({model.Validate()})")
+        else:  # UNKNOWN: out of time before a solution at this level
+            all_proven = False
+            if not solved_any:
+                return outcome
+            break
+    outcome.status = SolveStatus.OPTIMAL if all_proven else SolveStatus.FEASIBLE
+    return outcome
+
+
+def _constant(timetable: TimetableModel, level: dict[Goal, int]) -> bool:
+    """True when no goal of the level depends on a variable (nothing to optimise)."""
+    return all(_is_constant(timetable.goals[goal]) for goal in level)
+
+
+def _is_constant(expression: cp_model.LinearExprT) -> bool:
+    if isinstance(expression, (int, np.integer)):
+        return True
+    return len(cp_model_helper.FlatIntExpr(expression).vars) == 0
+
+
+def _budget(clock: Clock, reserve: float, levels_left: int) -> float | None:
+    """Time for the next level: the first level gets twice the share of a later one."""
+    remaining = clock.remaining
+    if remaining is None:
+        return None
+    usable = max(0.0, remaining - reserve)
+    if levels_left <= 1:
+        return usable
+    return usable * 2 / (levels_left + 1)
+
+
+def _hint(timetable: TimetableModel, chosen: np.ndarray) -> None:
+    model = timetable.model
+    model.ClearHints()
+    values = np.zeros(len(timetable.x), dtype=bool)
+    values[chosen] = True
+    for variable, value in zip(timetable.x, values, strict=True):
+        model.AddHint(variable, bool(value))
