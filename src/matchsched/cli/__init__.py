@@ -25,6 +25,11 @@ COMMAND_MODULES = [
     "matchsched.cli.solve",
     "matchsched.cli.check",
     "matchsched.cli.schema",
+    "matchsched.cli.generate",
+    "matchsched.cli.import_cmd",
+    "matchsched.cli.export",
+    "matchsched.cli.report",
+    "matchsched.cli.plot",
 ]
 
 
@@ -45,7 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"matchsched {__version__}")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subcommands)
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue  # a command not part of this installation
+        module.register(subcommands)
     return parser
 
 

@@ -154,7 +154,9 @@ def _day_breaks(model: cp_model.CpModel, flags: list[cp_model.IntVar | int]) -> 
             model.AddBoolOr([flag.Not(), previous, start])
             starts.append(start)
         previous = flag
-    return sum(starts) - any_meeting
+    breaks = sum(starts) - any_meeting
+    model.Add(breaks >= 0)  # true of integers; tells the linear relaxation
+    return breaks
 
 
 def bound_breaks(
