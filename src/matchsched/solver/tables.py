@@ -103,8 +103,9 @@ def _greedy(
                 seen = last_table.get(person)
                 if seen is not None and seen[0] == location:
                     wishes.append(seen[1])
-            free = [t for t in wishes if t not in taken] or [
-                t for t in compiled.pool_tables[location] if t not in taken
+            pool = compiled.pool_tables[location]
+            free = [t for t in wishes if t not in taken and t in pool] or [
+                t for t in pool if t not in taken
             ]
             if not free:
                 raise RuntimeError(
