@@ -8,7 +8,7 @@
 """
 
 from matchsched.adapters.json_io import read_event, read_schedule, write_event, write_schedule
-from matchsched.check import Violation, check
+from matchsched.check import Violation, check, evaluate
 from matchsched.errors import EventError
 from matchsched.model import (
     Event,
@@ -61,6 +61,7 @@ __all__ = [
     "UnscheduledReason",
     "Violation",
     "check",
+    "evaluate",
     "read_event",
     "read_schedule",
     "solve",
