@@ -162,7 +162,7 @@ class Event(_Frozen):
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise PydanticCustomError(
-                "timezone", "unknown IANA time zone {value!r}", {"value": value}
+                "timezone", "unknown IANA time zone '{value}'", {"value": value}
             ) from None
         return value
 
@@ -239,6 +239,7 @@ def _reference_problems(event: Event) -> Iterator[str]:
     participants = {p.id: p for p in event.participants}
     resources = {r.id for r in event.resources}
     requests = {r.id for r in event.requests}
+    staffed = {p.organization for p in event.participants if p.organization is not None}
 
     yield from _duplicates("sessions", [s.id for s in event.sessions])
     yield from _duplicates("locations", [loc.id for loc in event.locations])
@@ -317,9 +318,7 @@ def _reference_problems(event: Event) -> Iterator[str]:
             repeated = sorted({p for p in parties if parties.count(p) > 1})
             yield f"{path}.participants: {repeated[0]!r} is listed more than once"
         for position, party in enumerate(parties):
-            if party in organizations and not any(
-                p.organization == party for p in event.participants
-            ):
+            if party in organizations and party not in staffed:
                 yield f"{path}.participants[{position}]: organization {party!r} has no members"
         yield from session_list(f"{path}.sessions", request.sessions)
         if request.sessions is not None and any(s in sessions for s in request.sessions):

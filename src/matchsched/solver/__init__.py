@@ -100,6 +100,7 @@ def solve(
         options,
         time_limit=clock.remaining,
         previous_tables=previous_tables,
+        stop=stop,
     )
     meetings = assemble.meetings(compiled, outcome.chosen, table_outcome.tables)
     unscheduled = unscheduled_reasons(compiled, outcome.chosen, table_outcome.tables)

@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from matchsched.options import Goal, SolveOptions
 from matchsched.solver.compile import Compiled
+from matchsched.solver.search import StopToken
 
 
 @dataclass
@@ -37,6 +38,7 @@ def assign_tables(
     *,
     time_limit: float | None,
     previous_tables: dict[int, tuple[int, int]] | None = None,
+    stop: StopToken | None = None,
 ) -> TableOutcome:
     """Assign a table to every chosen candidate (see the module docstring)."""
     previous_tables = previous_tables or {}
@@ -47,15 +49,19 @@ def assign_tables(
         previous_tables and Goal.STABILITY in options.goal_order
     )
     proven = _count_changes(compiled, sequences, tables) == 0 or not optimise
-    if optimise and not proven and (time_limit is None or time_limit > 0.05):
+    stopped = stop is not None and stop.stopped
+    if optimise and not proven and not stopped and (time_limit is None or time_limit > 0.05):
         days = defaultdict(list)
         for c in chosen:
             days[int(compiled.slot_day[compiled.candidate_start[c]])].append(c)
         proven = True
         for position, day_meetings in enumerate(days.values()):
+            if stop is not None and stop.stopped:
+                proven = False
+                break
             share = None if time_limit is None else time_limit / (len(days) - position)
             improved, optimal = _improve_day(
-                compiled, day_meetings, tables, previous_tables, options, share
+                compiled, day_meetings, tables, previous_tables, options, share, stop
             )
             day_pairs = _sequences(compiled, day_meetings)
             if improved and _count_changes(compiled, day_pairs, {**tables, **improved}) <= (
@@ -152,6 +158,7 @@ def _improve_day(
     previous_tables: dict[int, tuple[int, int]],
     options: SolveOptions,
     time_limit: float | None,
+    stop: StopToken | None,
 ) -> tuple[dict[int, int], bool]:
     """Re-assign the pool tables of one day's meetings with CP-SAT, from the greedy start."""
     model = cp_model.CpModel()
@@ -206,7 +213,13 @@ def _improve_day(
     solver.parameters.catch_sigint_signal = False
     if time_limit is not None:
         solver.parameters.max_time_in_seconds = max(time_limit, 0.05)
-    status = solver.Solve(model)
+    if stop is not None:
+        stop._attach(solver)
+    try:
+        status = solver.Solve(model)
+    finally:
+        if stop is not None:
+            stop._attach(None)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}, False
     return {c: int(solver.Value(v)) for c, v in table_var.items()}, status == cp_model.OPTIMAL
