@@ -99,11 +99,11 @@ class Participant(_Frozen):
     name: str | None = None
     organization: Id | None = None
     sessions: list[Id] | None = None
-    unavailable: list[SlotRef] = []
+    unavailable: list[SlotRef] = Field(default_factory=list)
     max_meetings: Annotated[int, Field(ge=0)] | None = None
     max_meetings_per_session: Annotated[int, Field(ge=0)] | None = None
     table: TableRef | None = None
-    unpreferred: list[SlotRef] = []
+    unpreferred: list[SlotRef] = Field(default_factory=list)
 
 
 class Pin(_Frozen):
@@ -133,8 +133,8 @@ class MeetingRequest(_Frozen):
     length: PositiveInt = 1
     sessions: list[Id] | None = None
     pinned: Pin | None = None
-    after: list[Id] = []
-    resources: list[Id] = []
+    after: list[Id] = Field(default_factory=list)
+    resources: list[Id] = Field(default_factory=list)
 
     @property
     def requester(self) -> str:
@@ -149,11 +149,11 @@ class Event(_Frozen):
     name: str = "Untitled event"
     timezone: str = "UTC"
     sessions: Annotated[list[Session], Field(min_length=1)]
-    locations: list[Location] = []
-    organizations: list[Organization] = []
-    resources: list[Resource] = []
-    participants: list[Participant] = []
-    requests: list[MeetingRequest] = []
+    locations: list[Location] = Field(default_factory=list)
+    organizations: list[Organization] = Field(default_factory=list)
+    resources: list[Resource] = Field(default_factory=list)
+    participants: list[Participant] = Field(default_factory=list)
+    requests: list[MeetingRequest] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
