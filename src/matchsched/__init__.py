@@ -9,6 +9,7 @@
 
 from matchsched.adapters.json_io import read_event, read_schedule, write_event, write_schedule
 from matchsched.check import Violation, check, evaluate
+from matchsched.diff import ScheduleDiff, diff
 from matchsched.errors import EventError
 from matchsched.model import (
     Event,
@@ -52,6 +53,7 @@ __all__ = [
     "Resource",
     "Result",
     "Schedule",
+    "ScheduleDiff",
     "Session",
     "SlotRef",
     "SolveOptions",
@@ -61,6 +63,7 @@ __all__ = [
     "UnscheduledReason",
     "Violation",
     "check",
+    "diff",
     "evaluate",
     "read_event",
     "read_schedule",

@@ -12,9 +12,7 @@ from matchsched.check import evaluate
 from matchsched.model import Event
 from strategies import events
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OPTIONS = SolveOptions(time_limit=10, workers=2)
 
 

@@ -144,7 +144,10 @@ def test_group_meeting_goes_to_a_table_with_enough_seats() -> None:
     event = make_event(
         requests=[{"id": "group", "participants": ["p0", "p1", "p2"]}, ("p3", "p0")],
         slots=2,
-        locations=[{"id": "hall", "tables": 5, "seats": 2}, {"id": "room", "tables": 1, "seats": 8}],
+        locations=[
+            {"id": "hall", "tables": 5, "seats": 2},
+            {"id": "room", "tables": 1, "seats": 8},
+        ],
     )
     result = run(event)
     group = result.schedule.meeting("group")
@@ -359,7 +362,9 @@ def test_breaks_are_minimised_and_lunch_is_not_a_break() -> None:
         {"id": "p1", "unavailable": [{"session": "am", "slot": 0}, {"session": "am", "slot": 1}]},
         {"id": "p2", "unavailable": [{"session": "pm", "slot": 1}, {"session": "pm", "slot": 2}]},
     ]
-    result = run(make_event(participants=people, requests=[("p0", "p1"), ("p0", "p2")], slots=(3, 3)))
+    result = run(
+        make_event(participants=people, requests=[("p0", "p1"), ("p0", "p2")], slots=(3, 3))
+    )
     assert result.schedule.objective.breaks == 0
     assert result.status == SolveStatus.OPTIMAL
 
@@ -518,7 +523,11 @@ def test_pool_meeting_never_takes_the_host_table_an_attendee_just_used() -> None
     event = make_event(
         participants=people,
         requests=[
-            {"id": "at-booth", "participants": ["p1", "p0"], "pinned": {"session": "am", "slot": 0}},
+            {
+                "id": "at-booth",
+                "participants": ["p1", "p0"],
+                "pinned": {"session": "am", "slot": 0},
+            },
             {"id": "next", "participants": ["p1", "p2"], "pinned": {"session": "am", "slot": 1}},
         ],
         slots=2,

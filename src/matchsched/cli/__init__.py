@@ -30,6 +30,8 @@ COMMAND_MODULES = [
     "matchsched.cli.export",
     "matchsched.cli.report",
     "matchsched.cli.plot",
+    "matchsched.cli.diff",
+    "matchsched.cli.explain",
 ]
 
 
