@@ -7,6 +7,10 @@ answer is assembled into a :class:`~matchsched.schedule.Schedule`.
 
 from __future__ import annotations
 
+import time
+
+import numpy as np
+
 from matchsched.check import evaluate
 from matchsched.model import Event
 from matchsched.options import Goal, SolveOptions
@@ -18,11 +22,18 @@ from matchsched.schedule import (
     SolveStatus,
     UnscheduledReason,
 )
-from matchsched.solver import assemble, bounds
-from matchsched.solver.compile import compile_event
+from matchsched.solver import assemble, bounds, heuristics, lns
+from matchsched.solver.compile import Compiled, compile_event
 from matchsched.solver.cpsat.model import TimetableModel
+from matchsched.solver.explain import find_conflict, impossible_text
 from matchsched.solver.reasons import unscheduled_reasons
-from matchsched.solver.search import Clock, ProgressCallback, StopToken, lexicographic_search
+from matchsched.solver.search import (
+    Clock,
+    ProgressCallback,
+    SearchOutcome,
+    StopToken,
+    lexicographic_search,
+)
 from matchsched.solver.tables import assign_tables
 
 __all__ = ["ProgressCallback", "StopToken", "solve"]
@@ -67,38 +78,52 @@ def solve(
         seed=options.seed,
     )
 
-    impossible = [
-        r for r in compiled.why_impossible if compiled.request_required[r]
-    ]
+    impossible = [r for r in compiled.why_impossible if compiled.request_required[r]]
     if impossible:
         names = [compiled.request_ids[r] for r in impossible]
         detail = "required request(s) that can never take place: " + "; ".join(
-            f"{compiled.request_ids[r]} ({compiled.why_impossible_detail[r]})" for r in impossible
+            f"{compiled.request_ids[r]} ({impossible_text(compiled, r)})" for r in impossible
         )
         return _without_schedule(event, compiled, SolveStatus.INFEASIBLE, detail, info(), names)
 
-    timetable = TimetableModel(compiled, options, previous)
     wants_tables = Goal.TABLE_CHANGES in options.goal_order or previous is not None
     reserve = 0.0
     if wants_tables and options.time_limit is not None:
         reserve = min(0.15 * options.time_limit, 30.0)
-    outcome = lexicographic_search(
-        timetable, options, clock, reserve=reserve, progress=progress, stop=stop
+    large = lns.suits(compiled, options, previous)
+    if large and options.time_limit is not None:
+        reserve = lns.finishing_seconds(compiled)
+    outcome, relaxation = _timetable_search(
+        compiled,
+        options,
+        previous,
+        clock,
+        large=large,
+        reserve=reserve,
+        progress=progress,
+        stop=stop,
     )
     if not outcome.status.has_schedule:
-        detail = (
-            "the required meetings and the rules cannot all hold at once"
-            if outcome.status == SolveStatus.INFEASIBLE
-            else "time ran out before a valid schedule was found"
-        )
-        return _without_schedule(event, compiled, outcome.status, detail, info(), [])
+        detail = "time ran out before a valid schedule was found"
+        conflict: list[str] = []
+        if outcome.status == SolveStatus.INFEASIBLE:
+            # Name a small set of required requests and rules that cannot hold together.
+            budget = 10.0 if clock.remaining is None else max(1.0, min(30.0, clock.remaining))
+            found = find_conflict(compiled, options, previous, time_limit=budget)
+            detail = (
+                "the required meetings and the rules cannot all hold at once"
+                if found is None
+                else found.detail
+            )
+            conflict = [] if found is None else found.requests
+        return _without_schedule(event, compiled, outcome.status, detail, info(), conflict)
 
     previous_tables = _previous_tables(compiled, previous)
     table_outcome = assign_tables(
         compiled,
         outcome.chosen,
         options,
-        time_limit=clock.remaining,
+        time_limit=lns.table_seconds(compiled, clock.remaining) if large else clock.remaining,
         previous_tables=previous_tables,
         stop=stop,
     )
@@ -110,7 +135,7 @@ def solve(
     draft = Schedule(event=event.name, status=status, meetings=meetings, unscheduled=unscheduled)
     measured = evaluate(event, draft, previous)
     values = outcome.values
-    bound = bounds.scheduled_priority_bound(compiled)
+    bound = relaxation.bound
     if outcome.scheduled_bound is not None:
         bound = min(bound, outcome.scheduled_bound)
     objective = Objective(
@@ -124,6 +149,59 @@ def solve(
     )
     schedule = draft.model_copy(update={"objective": objective, "solver": info()})
     return Result(status=status, schedule=schedule, progress=outcome.progress)
+
+
+def _timetable_search(
+    compiled: Compiled,
+    options: SolveOptions,
+    previous: Schedule | None,
+    clock: Clock,
+    *,
+    large: bool,
+    reserve: float,
+    progress: ProgressCallback | None,
+    stop: StopToken | None,
+) -> tuple[SearchOutcome, bounds.Relaxation]:
+    """The proven bound, then the timetable: LNS for large events, else the full model.
+
+    Large events (more than :data:`~matchsched.solver.lns.LARGE_EVENT_CANDIDATES`
+    candidates) never build the full model; should their construction miss a required
+    request, the full model takes over. Smaller events start the full model from the
+    construction heuristic's timetable as a hint.
+    """
+    relaxation = bounds.relaxation(
+        compiled, period="event" if large else "session", time_limit=clock.remaining
+    )
+    if large:
+        search = lns.LargeSearch(compiled, options, relaxation)
+        outcome = search.run(clock, reserve=reserve, progress=progress, stop=stop)
+        if outcome.status.has_schedule:
+            return outcome, relaxation
+    hint = None
+    if previous is None and lns.HINT_FULL_MODEL:
+        repair_until = (
+            None if clock.remaining is None else time.perf_counter() + 0.1 * clock.remaining
+        )
+        hint = heuristics.construct(
+            compiled, request_value=relaxation.request_value, deadline=repair_until
+        ).candidates()
+    timetable = TimetableModel(compiled, options, previous)
+    outcome = lexicographic_search(
+        timetable, options, clock, reserve=reserve, progress=progress, stop=stop, hint=hint
+    )
+    if outcome.status == SolveStatus.UNKNOWN and hint is not None and _complete(compiled, hint):
+        # Out of time before CP-SAT's first solution: the construction is a valid timetable.
+        outcome = SearchOutcome(
+            status=SolveStatus.FEASIBLE, chosen=hint, scheduled_bound=relaxation.bound
+        )
+    return outcome, relaxation
+
+
+def _complete(compiled: Compiled, chosen: np.ndarray) -> bool:
+    """True when every required request has a chosen candidate."""
+    placed = np.zeros(len(compiled.request_ids), dtype=bool)
+    placed[compiled.candidate_request[chosen]] = True
+    return bool(placed[compiled.request_required].all())
 
 
 def _without_schedule(
