@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -56,6 +56,9 @@ class SolveOptions(BaseModel):
     """Hard: every participant with requests gets at least this many meetings (or all theirs)."""
     lock_previous: bool = False
     """When re-scheduling: keep every still-possible meeting of the previous schedule as it was."""
+    formulation: Literal["strong", "plain"] = "strong"
+    """``"plain"`` builds the straightforward time-indexed break model and search (a baseline
+    for benchmarks); ``"strong"`` adds the implied constraints and search of docs/jair.md."""
     cpsat_parameters: dict[str, Any] = {}
     """Raw CP-SAT parameters (``SatParameters`` field names), applied last."""
 

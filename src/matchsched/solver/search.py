@@ -7,12 +7,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model, cp_model_helper
 
 from matchsched.options import Goal, SolveOptions
 from matchsched.schedule import ProgressPoint, SolveStatus
+from matchsched.solver import breaks as break_search
 from matchsched.solver.cpsat.model import TimetableModel
 
 logger = logging.getLogger("matchsched")
@@ -80,10 +82,22 @@ class SearchOutcome:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, stage: str, sign: int, clock: Clock, sink: list[ProgressPoint],
-                 callback: ProgressCallback | None) -> None:
+    def __init__(
+        self,
+        stage: str,
+        sign: int,
+        clock: Clock,
+        sink: list[ProgressPoint],
+        callback: ProgressCallback | None,
+    ) -> None:
         super().__init__()
-        self.stage, self.sign, self.clock, self.sink, self.callback = stage, sign, clock, sink, callback
+        self.stage, self.sign, self.clock, self.sink, self.callback = (
+            stage,
+            sign,
+            clock,
+            sink,
+            callback,
+        )
 
     def on_solution_callback(self) -> None:
         point = ProgressPoint(
@@ -97,7 +111,12 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.callback(point)
 
 
-def _parameters(solver: cp_model.CpSolver, options: SolveOptions, time_limit: float | None) -> None:
+def _parameters(
+    solver: cp_model.CpSolver,
+    options: SolveOptions,
+    time_limit: float | None,
+    defaults: dict[str, Any] | None = None,
+) -> None:
     parameters = solver.parameters
     parameters.num_workers = options.workers
     parameters.random_seed = options.seed
@@ -105,7 +124,11 @@ def _parameters(solver: cp_model.CpSolver, options: SolveOptions, time_limit: fl
     parameters.catch_sigint_signal = False
     if time_limit is not None:
         parameters.max_time_in_seconds = max(time_limit, 0.01)
-    for name, value in options.cpsat_parameters.items():
+    # Our defaults for a kind of solve first, the user's parameters last (they win).
+    chosen = {**(defaults or {}), **options.cpsat_parameters}
+    if "subsolvers" in chosen and options.workers < 2:
+        chosen.pop("num_full_subsolvers", None)
+    for name, value in chosen.items():
         field_value = getattr(parameters, name)  # raises AttributeError for unknown names
         if isinstance(field_value, (int, float, bool, str)):
             setattr(parameters, name, value)
@@ -158,17 +181,22 @@ def lexicographic_search(
         if level:
             model.Minimize(expression)
         budget = _budget(clock, reserve, len(levels) - position)
-        solver = cp_model.CpSolver()
-        _parameters(solver, options, budget)
         callback = _Progress(stage, sign, clock, outcome.progress, progress) if level else None
-        if stop is not None:
-            stop._attach(solver)
-        try:
-            status = solver.Solve(model, callback)
-        finally:
+        if _by_budget(timetable, level):
+            status, solver = _breaks_by_budget(
+                timetable, options, clock, budget, expression, callback, stop
+            )
+        else:
+            solver = cp_model.CpSolver()
+            _parameters(solver, options, budget)
             if stop is not None:
-                stop._attach(None)
-        logger.info("stage %s: %s in %.2fs", stage, solver.StatusName(status), solver.WallTime())
+                stop._attach(solver)
+            try:
+                status = solver.Solve(model, callback)
+            finally:
+                if stop is not None:
+                    stop._attach(None)
+        logger.info("stage %s: %s in %.2fs", stage, solver.StatusName(status), clock.elapsed)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solved_any = True
             outcome.chosen = timetable.chosen(solver)
@@ -179,7 +207,7 @@ def lexicographic_search(
             if status == cp_model.FEASIBLE:
                 all_proven = False
             if level:
-                model.Add(expression <= int(round(solver.ObjectiveValue())))
+                model.Add(expression <= int(solver.Value(expression)))
             _hint(timetable, outcome.chosen)
         elif status == cp_model.INFEASIBLE:
             if not solved_any:
@@ -196,6 +224,86 @@ def lexicographic_search(
             break
     outcome.status = SolveStatus.OPTIMAL if all_proven else SolveStatus.FEASIBLE
     return outcome
+
+
+def _by_budget(timetable: TimetableModel, level: dict[Goal, int]) -> bool:
+    """The strong break model optimises a breaks-only level by budgets (docs/jair.md)."""
+    return list(level) == [Goal.BREAKS] and bool(timetable.breaks.literals)
+
+
+def _breaks_by_budget(
+    timetable: TimetableModel,
+    options: SolveOptions,
+    clock: Clock,
+    time_limit: float | None,
+    expression: cp_model.LinearExprT,
+    callback: _Progress | None,
+    stop: StopToken | None,
+) -> tuple[Any, cp_model.CpSolver]:
+    """Budget probes from the proven lower bound up; then, if time is left, plain optimisation.
+
+    Returns a CP-SAT status and a solver that holds the schedule (when there is one).
+    """
+    model = timetable.model
+    structure = timetable.breaks.structure
+    lower = sum(structure.minimum.values()) if structure is not None else 0
+    deadline = None if time_limit is None else clock.elapsed + time_limit
+
+    def remaining() -> float | None:
+        if stop is not None and stop.stopped:
+            return 0.0
+        return None if deadline is None else max(0.0, deadline - clock.elapsed)
+
+    def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
+        _parameters(solver, options, limit, break_search.FEASIBILITY_PARAMETERS)
+        if stop is not None:
+            stop._attach(solver)
+
+    def on_bound(bound: int) -> None:
+        logger.info("breaks: no schedule with fewer than %d breaks", bound)
+
+    try:
+        found = break_search.budget_search(
+            model, expression, lower, configure=configure, remaining=remaining, on_bound=on_bound
+        )
+    finally:
+        if stop is not None:
+            stop._attach(None)
+    if found.status == cp_model.OPTIMAL and found.solver is not None:
+        if callback is not None:
+            callback.sink.append(
+                ProgressPoint(
+                    elapsed_s=round(clock.elapsed, 3),
+                    stage=callback.stage,
+                    value=float(found.value or 0),
+                    bound=float(found.value or 0),
+                )
+            )
+            if callback.callback is not None:
+                callback.callback(callback.sink[-1])
+        return cp_model.OPTIMAL, found.solver
+    if found.status == cp_model.INFEASIBLE:
+        return cp_model.INFEASIBLE, cp_model.CpSolver()
+    # Out of probing time: optimise with the rest, from the proven bound and any schedule.
+    fallback = model.Clone()
+    fallback.Add(expression >= found.lower)
+    fallback.Minimize(expression)
+    if found.solver is not None:
+        fallback.ClearHints()
+        for variable in timetable.x:
+            fallback.AddHint(variable, found.solver.BooleanValue(variable))
+    solver = cp_model.CpSolver()
+    _parameters(solver, options, remaining())
+    if stop is not None:
+        stop._attach(solver)
+    try:
+        status = solver.Solve(fallback, callback)
+    finally:
+        if stop is not None:
+            stop._attach(None)
+    if status == cp_model.UNKNOWN and found.solver is not None:
+        return cp_model.FEASIBLE, found.solver
+    return status, solver
 
 
 def _constant(timetable: TimetableModel, level: dict[Goal, int]) -> bool:

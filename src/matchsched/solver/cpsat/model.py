@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from ortools.sat.python import cp_model
 
@@ -23,17 +25,42 @@ class TimetableModel:
         Goals and the break options decide which parts are built.
     previous
         A previous schedule, for the stability goal and ``lock_previous``.
+    assumptions
+        Build the "must" rules (required requests, ``min_meetings``, ``lock_previous``) as
+        implications of assumption literals, recorded in :attr:`assumptions`, so that an
+        infeasible event can be explained by a small set of them (solver/explain.py).
     """
 
     def __init__(
-        self, compiled: Compiled, options: SolveOptions, previous: Schedule | None = None
+        self,
+        compiled: Compiled,
+        options: SolveOptions,
+        previous: Schedule | None = None,
+        *,
+        assumptions: bool = False,
     ) -> None:
+        required = compiled.request_required
+        if assumptions:
+            # Every part of the model sees optional requests; "required" is added below,
+            # under assumptions, so no implied constraint can rely on it.
+            compiled = dataclasses.replace(compiled, request_required=np.zeros_like(required))
         self.compiled = compiled
         self.model = cp_model.CpModel()
         model = self.model
         self.x = [model.NewBoolVar(f"x{c}") for c in range(compiled.n_candidates)]
         self.occupancy = occupancy(compiled)
         self.scheduled = constraints.one_meeting_per_request(model, compiled, self.x)
+        self.assumptions: dict[int, tuple[str, int]] = {}
+        """Assumption literal index -> (kind, index): ``("required", request)``,
+        ``("min_meetings", participant)`` or ``("lock", previous meeting)``."""
+        self._explaining = assumptions
+        if assumptions:
+            for r in np.flatnonzero(required).tolist():
+                must = self._assume("required", r)
+                if isinstance(self.scheduled[r], int):  # no way to hold it at all
+                    model.add_bool_or([must.Not()])
+                else:
+                    model.add_implication(must, self.scheduled[r])
         order = options.goal_order
         wants_breaks = (
             Goal.BREAKS in order
@@ -41,12 +68,22 @@ class TimetableModel:
             or options.max_break_spread is not None
         )
         self.breaks = (
-            goals.build_breaks(model, compiled, self.occupancy) if wants_breaks else goals.Breaks()
+            goals.build_breaks(
+                model,
+                compiled,
+                self.occupancy,
+                strong=options.formulation == "strong",
+                max_breaks=options.max_breaks,
+            )
+            if wants_breaks
+            else goals.Breaks()
         )
         constraints.one_meeting_per_participant_slot(
             model, compiled, self.x, self.occupancy, self.breaks.busy
         )
         constraints.table_capacity(model, compiled, self.x)
+        if self.breaks.structure is not None:
+            goals.busy_per_slot(model, compiled, self.breaks, self.x)
         constraints.resource_capacity(model, compiled, self.x)
         constraints.meeting_limits(model, compiled, self.x, self.occupancy)
         constraints.precedences(model, compiled, self.x, self.scheduled)
@@ -66,8 +103,14 @@ class TimetableModel:
         if previous is not None:
             self.kept_candidates = _kept_candidates(compiled, previous)
             if options.lock_previous:
-                for kept in self.kept_candidates:
-                    if len(kept):
+                for position, kept in enumerate(self.kept_candidates):
+                    if not len(kept):
+                        continue
+                    if assumptions:
+                        model.add(sum(self.x[c] for c in kept) == 1).only_enforce_if(
+                            self._assume("lock", position)
+                        )
+                    else:
                         model.AddExactlyOne(self.x[c] for c in kept)
 
         self.goals: dict[Goal, cp_model.LinearExprT] = {
@@ -83,12 +126,34 @@ class TimetableModel:
             self.goals[Goal.STABILITY] = len(self.kept_candidates) - sum(kept)
 
     def _min_meetings(self, minimum: int) -> None:
-        """Every participant with schedulable requests meets at least ``minimum`` times."""
+        """Every participant with schedulable requests meets at least ``minimum`` times.
+
+        A participant's own requests are those that name them directly (decisions.md); a
+        member of an organization is not promised meetings made to the organization, but
+        such meetings count towards the minimum when the member attends them.
+        """
         compiled = self.compiled
+        own: dict[int, int] = {}
+        for r, request in enumerate(compiled.event.requests):
+            if len(compiled.request_candidates[r]) == 0:
+                continue
+            for party in request.participants:
+                person = compiled.participant_index.get(party)
+                if person is not None:
+                    own[person] = own.get(person, 0) + 1
         for person, candidates in self.occupancy.by_participant:
-            requests = np.unique(compiled.candidate_request[candidates])
-            wanted = min(minimum, len(requests))
-            self.model.Add(sum(self.x[c] for c in candidates) >= wanted)
+            wanted = min(minimum, own.get(person, 0))
+            if wanted:
+                constraint = self.model.add(sum(self.x[c] for c in candidates) >= wanted)
+                if self._explaining:
+                    constraint.only_enforce_if(self._assume("min_meetings", person))
+
+    def _assume(self, kind: str, index: int) -> cp_model.IntVar:
+        """A new assumption literal standing for one "must" rule."""
+        literal = self.model.new_bool_var(f"assume_{kind}_{index}")
+        self.model.add_assumption(literal)
+        self.assumptions[literal.index] = (kind, index)
+        return literal
 
     def chosen(self, solver: cp_model.CpSolver) -> np.ndarray:
         """Indices of the candidates that are true in the solver's solution."""
