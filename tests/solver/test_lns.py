@@ -72,3 +72,29 @@ def test_solve_takes_the_large_path_and_passes_the_checker(monkeypatch) -> None:
     assert objective is not None
     assert objective.scheduled_priority <= objective.scheduled_priority_bound
     assert seen and all(p.bound == objective.scheduled_priority_bound for p in seen)
+
+
+def test_rescheduling_a_large_event_keeps_untouched_meetings_in_place() -> None:
+    from matchsched import SolveOptions, check, solve
+    from matchsched.generate import generate
+    from matchsched.solver import lns
+    from matchsched.solver.compile import compile_event
+
+    event = generate("brokerage", participants=80, seed=5)
+    assert compile_event(event).n_candidates > lns.LARGE_EVENT_CANDIDATES
+    first = solve(event, SolveOptions(time_limit=4))
+    gone = {p.id for p in event.participants[:4]}
+    requests = [r for r in event.requests if not set(r.participants) & gone]
+    smaller = event.model_copy(
+        update={
+            "participants": [p for p in event.participants if p.id not in gone],
+            "requests": requests,
+        }
+    )
+    again = solve(smaller, SolveOptions(time_limit=4), previous=first.schedule)
+    assert check(smaller, again.schedule) == []
+    kept = {r.id for r in requests}
+    place = lambda m: (m.request, m.session, m.slot, m.location, m.table)  # noqa: E731
+    before = {place(m) for m in first.schedule.meetings if m.request in kept}
+    after = {place(m) for m in again.schedule.meetings}
+    assert before <= after

@@ -24,7 +24,7 @@ from matchsched.schedule import (
 )
 from matchsched.solver import assemble, bounds, heuristics, lns
 from matchsched.solver.compile import Compiled, compile_event
-from matchsched.solver.cpsat.model import TimetableModel
+from matchsched.solver.cpsat.model import TimetableModel, kept_candidates
 from matchsched.solver.explain import find_conflict, impossible_text
 from matchsched.solver.reasons import unscheduled_reasons
 from matchsched.solver.search import (
@@ -173,7 +173,8 @@ def _timetable_search(
         compiled, period="event" if large else "session", time_limit=clock.remaining
     )
     if large:
-        search = lns.LargeSearch(compiled, options, relaxation)
+        kept = kept_candidates(compiled, previous) if previous is not None else None
+        search = lns.LargeSearch(compiled, options, relaxation, kept=kept)
         outcome = search.run(clock, reserve=reserve, progress=progress, stop=stop)
         if outcome.status.has_schedule:
             return outcome, relaxation

@@ -91,12 +91,12 @@ def table_seconds(compiled: Compiled, remaining: float | None) -> float:
 def suits(compiled: Compiled, options: SolveOptions, previous: Schedule | None) -> bool:
     """True when ``compiled`` is large and the options need nothing only the full model has.
 
-    Re-scheduling (with the stability goal and ``lock_previous``), ``max_breaks``,
-    ``max_break_spread`` and ``min_meetings`` keep the full model at any size.
+    ``max_breaks``, ``max_break_spread`` and ``min_meetings`` keep the full model at any
+    size. Re-scheduling a large event keeps every still-possible previous meeting in place
+    (see :class:`LargeSearch`).
     """
     return (
         compiled.n_candidates > LARGE_EVENT_CANDIDATES
-        and previous is None
         and options.max_breaks is None
         and options.max_break_spread is None
         and not options.min_meetings
@@ -164,8 +164,12 @@ class LargeSearch:
         relaxation: Relaxation,
         *,
         layout: Layout | None = None,
+        kept: list[np.ndarray] | None = None,
     ) -> None:
         self.compiled = compiled
+        self.kept = kept or []
+        """Per previous meeting: the candidates that keep it where it was (re-scheduling)."""
+        self.frozen = np.zeros(len(compiled.request_ids), dtype=bool)
         self.options = options
         self.relaxation = relaxation
         self.layout = layout or Layout.of(compiled)
@@ -236,7 +240,10 @@ class LargeSearch:
                 progress(point)
 
         order = construction_order(compiled, self.relaxation.request_value)
-        timetable = greedy(compiled, order, layout=self.layout)
+        if self.kept:
+            timetable = self._keep_previous(order)
+        else:
+            timetable = greedy(compiled, order, layout=self.layout)
         missing = compiled.request_required & (timetable.chosen < 0)
         if missing.any():
             logger.info("large search: construction left %d required request(s)", missing.sum())
@@ -247,7 +254,7 @@ class LargeSearch:
         logger.info("large search: construction %s at %.1fs", state.values, clock.elapsed)
 
         budget = min(deadline_left() * 0.25, 30.0)
-        if budget > 0:
+        if budget > 0 and not self.frozen.any():  # repair would move kept meetings
             gained = repair(timetable, order, deadline=time.perf_counter() + budget)
             if gained:
                 state.breaks = participant_breaks(timetable)
@@ -274,6 +281,28 @@ class LargeSearch:
             outcome.status = SolveStatus.OPTIMAL
         outcome.chosen = state.timetable.candidates()
         return outcome
+
+    def _keep_previous(self, order: np.ndarray) -> Timetable:
+        """Re-scheduling: previous meetings that are still possible stay exactly where they
+        were (and are never freed by a step); the other requests fill in around them."""
+        compiled = self.compiled
+        timetable = Timetable(compiled, self.layout)
+        for candidates in self.kept:
+            if len(candidates) == 0:
+                continue
+            request = int(compiled.candidate_request[candidates[0]])
+            if timetable.chosen[request] >= 0:
+                continue
+            fits = candidates[timetable.feasible(request, candidates)]
+            if len(fits):
+                timetable.place(int(fits[0]))
+                self.frozen[request] = True
+        for request in order.tolist():
+            if timetable.chosen[request] < 0:
+                candidate = timetable.best_candidate(request)
+                if candidate >= 0:
+                    timetable.place(candidate)
+        return timetable
 
     def _finished(self, state: _State) -> bool:
         """Nothing left to gain: the bound is reached and no later goal can improve."""
@@ -319,7 +348,7 @@ class LargeSearch:
             for r in requests:
                 if len(chosen) >= size:
                     break
-                if r in chosen or len(compiled.request_candidates[r]) == 0:
+                if r in chosen or self.frozen[r] or len(compiled.request_candidates[r]) == 0:
                     continue
                 chosen[r] = None
                 for other in self.request_people[r]:

@@ -43,7 +43,10 @@ def assign_tables(
     """Assign a table to every chosen candidate (see the module docstring)."""
     previous_tables = previous_tables or {}
     chosen = sorted(chosen.tolist(), key=lambda c: (compiled.candidate_start[c], c))
-    tables = _greedy(compiled, chosen, previous_tables)
+    try:
+        tables = _greedy(compiled, chosen, previous_tables, seat_old_first=bool(previous_tables))
+    except _NoFreeTable:
+        tables = _greedy(compiled, chosen, previous_tables)
     sequences = _sequences(compiled, chosen)
     optimise = Goal.TABLE_CHANGES in options.goal_order or (
         previous_tables and Goal.STABILITY in options.goal_order
@@ -84,9 +87,23 @@ def _slots(compiled: Compiled, candidate: int) -> range:
     return range(start, start + int(compiled.request_length[compiled.candidate_request[candidate]]))
 
 
+class _NoFreeTable(Exception):
+    """Seating old tables first left a long meeting without a table."""
+
+
 def _greedy(
-    compiled: Compiled, chosen: list[int], previous_tables: dict[int, tuple[int, int]]
+    compiled: Compiled,
+    chosen: list[int],
+    previous_tables: dict[int, tuple[int, int]],
+    *,
+    seat_old_first: bool = False,
 ) -> dict[int, int]:
+    """Seat meetings in time order; each takes a table one of its attendees just used.
+
+    With ``seat_old_first``, meetings kept from a previous schedule are first given their old
+    table where it is free; this can leave a long meeting without a table
+    (:class:`_NoFreeTable`), in which case the caller seats without it.
+    """
     tables: dict[int, int] = {}
     used: dict[tuple[int, int], set[int]] = defaultdict(set)
     last_table: dict[int, tuple[int, int]] = {}
@@ -96,9 +113,19 @@ def _greedy(
             tables[c] = table
             for t in _slots(compiled, c):
                 used[(location, t)].add(table)
+    for c in chosen if seat_old_first else ():  # re-scheduling: old tables next
+        location, table = _pool_of(compiled, c)
+        old = previous_tables.get(int(compiled.candidate_request[c]))
+        if table or old is None or old[0] != location or old[1] not in compiled.pool_tables[location]:
+            continue
+        slots = _slots(compiled, c)
+        if all(old[1] not in used[(location, t)] for t in slots):
+            tables[c] = old[1]
+            for t in slots:
+                used[(location, t)].add(old[1])
     for c in chosen:
         location, table = _pool_of(compiled, c)
-        if not table:
+        if not table and c not in tables:
             slots = _slots(compiled, c)
             taken = set().union(*(used[(location, t)] for t in slots))
             wishes = []
@@ -114,9 +141,10 @@ def _greedy(
                 t for t in pool if t not in taken
             ]
             if not free:
-                raise RuntimeError(
-                    f"internal error: no free table for request {compiled.request_ids[compiled.candidate_request[c]]}"
-                )
+                if seat_old_first:
+                    raise _NoFreeTable
+                request = compiled.request_ids[compiled.candidate_request[c]]
+                raise RuntimeError(f"internal error: no free table for request {request}")
             table = free[0]
             tables[c] = table
             for t in slots:

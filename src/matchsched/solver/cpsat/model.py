@@ -101,7 +101,7 @@ class TimetableModel:
 
         self.kept_candidates: list[np.ndarray] = []
         if previous is not None:
-            self.kept_candidates = _kept_candidates(compiled, previous)
+            self.kept_candidates = kept_candidates(compiled, previous)
             if options.lock_previous:
                 for position, kept in enumerate(self.kept_candidates):
                     if not len(kept):
@@ -163,7 +163,7 @@ class TimetableModel:
         return np.flatnonzero(values)
 
 
-def _kept_candidates(compiled: Compiled, previous: Schedule) -> list[np.ndarray]:
+def kept_candidates(compiled: Compiled, previous: Schedule) -> list[np.ndarray]:
     """For each previous meeting whose request still exists: the candidates that keep it.
 
     A candidate keeps a meeting when it has the same attendees, start slot and location
