@@ -11,10 +11,9 @@ import time
 from pathlib import Path
 
 import matchsched
+from docs_section import stamp, write_section
 from matchsched import SolveOptions, check, solve
 from matchsched.generate import generate
-
-from docs_section import stamp, write_section
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cluster_matchmaking.json"
 
@@ -26,10 +25,13 @@ def measure(name: str, event: matchsched.Event, time_limit: float) -> dict[str, 
     wall = time.perf_counter() - started
     violations = check(event, result.schedule)
     if violations:
-        raise SystemExit(f"{name}: the checker found {len(violations)} violation(s): {violations[0]}")
+        raise SystemExit(
+            f"{name}: the checker found {len(violations)} violation(s): {violations[0]}"
+        )
     objective = result.objective
     first = next((p.elapsed_s for p in result.progress), None)
     assert objective is not None and objective.scheduled_priority_bound is not None
+    value, bound = objective.scheduled_priority, objective.scheduled_priority_bound
     return {
         "event": name,
         "participants": len(event.participants),
@@ -37,8 +39,7 @@ def measure(name: str, event: matchsched.Event, time_limit: float) -> dict[str, 
         "status": result.status.value,
         "first schedule (s)": "-" if first is None else f"{first:.1f}",
         "scheduled": f"{len(result.schedule.meetings)}",
-        "priority / bound": f"{objective.scheduled_priority} / {objective.scheduled_priority_bound}"
-        f" ({100 * objective.scheduled_priority / max(1, objective.scheduled_priority_bound):.2f}%)",
+        "priority / bound": f"{value} / {bound} ({100 * value / max(1, bound):.2f}%)",
         "breaks": objective.breaks,
         "table changes": objective.table_changes,
         "wall (s)": f"{wall:.1f}",
@@ -58,7 +59,11 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     arguments = parser.parse_args()
     rows = [
-        measure("examples/cluster_matchmaking.json", matchsched.read_event(EXAMPLE), arguments.time_limit),
+        measure(
+            "examples/cluster_matchmaking.json",
+            matchsched.read_event(EXAMPLE),
+            arguments.time_limit,
+        ),
         measure(
             "generate brokerage, 500 participants, seed 1",
             generate("brokerage", participants=500, requests_per_participant=10, seed=1),

@@ -56,8 +56,10 @@ def validation_messages(error: ValidationError) -> list[str]:
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown field (not part of the format)"
-        elif item["type"] != "missing" and "input" in item and not isinstance(
-            item["input"], (dict, list)
+        elif (
+            item["type"] != "missing"
+            and "input" in item
+            and not isinstance(item["input"], (dict, list))
         ):
             message = f"{message} (got {_shown(item['input'])})"
         messages.append(f"{path}: {message}")

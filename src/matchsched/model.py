@@ -8,6 +8,7 @@ sessions do not overlap, ...) are checked by :func:`reference_problems`, which t
 
 from __future__ import annotations
 
+import itertools
 import zoneinfo
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -79,7 +80,7 @@ class Organization(_Frozen):
 
 
 class Resource(_Frozen):
-    """A shared resource (an interpreter, a video booth) usable by ``capacity`` meetings per slot."""
+    """A shared resource (interpreter, video booth): ``capacity`` meetings per slot at most."""
 
     id: Id
     capacity: Annotated[int, Field(ge=0)]
@@ -255,7 +256,7 @@ def _reference_problems(event: Event) -> Iterator[str]:
             )
 
     ordered = sorted(event.sessions, key=lambda s: s.start)
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
+    for earlier, later in itertools.pairwise(ordered):
         if later.start < earlier.end:
             index = event.sessions.index(later)
             yield (
@@ -330,8 +331,7 @@ def _reference_problems(event: Event) -> Iterator[str]:
                 )
         elif request.length > max(s.slots for s in event.sessions):
             yield (
-                f"{path}.length: a meeting of {request.length} slots does not fit in any "
-                "session"
+                f"{path}.length: a meeting of {request.length} slots does not fit in any session"
             )
         if request.pinned is not None:
             yield from slot_ref(f"{path}.pinned", request.pinned)

@@ -66,9 +66,22 @@ def test_progress_as_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"requests": [{"id": "r1", "participants": ["p0", "p9"]}]}, "requests[0].participants[1]: unknown id 'p9'"),
-        ({"requests": [{"id": "r1", "participants": ["p0", "p0"]}]}, "requests[0].participants: 'p0' is listed more than once"),
-        ({"sessions": [{"id": "am", "start": "2025-05-06T09:00", "slot_minutes": 0, "slots": 3}]}, "sessions[0].slot_minutes"),
+        (
+            {"requests": [{"id": "r1", "participants": ["p0", "p9"]}]},
+            "requests[0].participants[1]: unknown id 'p9'",
+        ),
+        (
+            {"requests": [{"id": "r1", "participants": ["p0", "p0"]}]},
+            "requests[0].participants: 'p0' is listed more than once",
+        ),
+        (
+            {
+                "sessions": [
+                    {"id": "am", "start": "2025-05-06T09:00", "slot_minutes": 0, "slots": 3}
+                ]
+            },
+            "sessions[0].slot_minutes",
+        ),
         ({"colour": "blue"}, "colour: unknown field"),
         ({"timezone": "Mars/Olympus"}, "timezone: unknown IANA time zone 'Mars/Olympus'"),
         ({"participants": [{"id": "p0"}, {"id": "p0"}]}, "participants[1].id: duplicate id 'p0'"),
@@ -84,7 +97,9 @@ def test_bad_event_exits_2_naming_the_field_and_writes_nothing(
     assert list(tmp_path.iterdir()) == [event_file]
 
 
-def test_unreadable_and_invalid_json_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_and_invalid_json_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["solve", str(tmp_path / "missing.json")]) == 2
     broken = tmp_path / "broken.json"
     broken.write_text('{"sessions": [', encoding="utf-8")
@@ -101,7 +116,9 @@ def test_bad_options_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "time_limit" in capsys.readouterr().err
 
 
-def test_infeasible_exits_1_with_the_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_infeasible_exits_1_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = {
         **TINY,
         "sessions": [{"id": "am", "start": "2025-05-06T09:00", "slot_minutes": 30, "slots": 1}],
@@ -118,7 +135,9 @@ def test_infeasible_exits_1_with_the_reason(tmp_path: Path, capsys: pytest.Captu
     assert {u.reason.value for u in schedule.unscheduled} == {"infeasible"}
 
 
-def test_check_lists_violations_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_lists_violations_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     event_file = write(tmp_path / "event.json", TINY)
     out = tmp_path / "schedule.json"
     assert main(["solve", str(event_file), "-o", str(out), "--quiet"]) == 0
@@ -142,7 +161,11 @@ def _busy_event(path: Path) -> Path:
     """An event big enough that a search is still running after a few seconds."""
     people = [{"id": f"p{i}"} for i in range(120)]
     requests = [
-        {"id": f"r{k}", "participants": [f"p{k % 120}", f"p{(k * 7 + 13) % 120}"], "priority": 1 + k % 3}
+        {
+            "id": f"r{k}",
+            "participants": [f"p{k % 120}", f"p{(k * 7 + 13) % 120}"],
+            "priority": 1 + k % 3,
+        }
         for k in range(900)
         if k % 120 != (k * 7 + 13) % 120
     ]
@@ -164,8 +187,18 @@ def test_ctrl_c_stops_the_search_and_still_writes_the_best_schedule(tmp_path: Pa
     event_file = _busy_event(tmp_path / "event.json")
     out = tmp_path / "schedule.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "matchsched", "solve", str(event_file), "-o", str(out),
-         "--time-limit", "120", "--log-json"],
+        [
+            sys.executable,
+            "-m",
+            "matchsched",
+            "solve",
+            str(event_file),
+            "-o",
+            str(out),
+            "--time-limit",
+            "120",
+            "--log-json",
+        ],
         stderr=subprocess.PIPE,
         text=True,
     )

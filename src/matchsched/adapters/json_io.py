@@ -20,7 +20,9 @@ def _load_json(source: str | os.PathLike[str], label: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise EventError([f"cannot read {label} file: {error.strerror}"], source=str(path)) from None
+        raise EventError(
+            [f"cannot read {label} file: {error.strerror}"], source=str(path)
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

@@ -14,7 +14,9 @@ from matchsched.model import Event
 from matchsched.options import SolveOptions
 
 
-def read_event_and_options(path: str, options_file: str | None = None) -> tuple[Event, SolveOptions]:
+def read_event_and_options(
+    path: str, options_file: str | None = None
+) -> tuple[Event, SolveOptions]:
     """Read an event (``.json`` or ``.dzn``) and the options it implies, then an options file.
 
     A ``.dzn`` file of the JAIR benchmark implies its problem (all meetings required,
@@ -46,7 +48,9 @@ def read_options_file(path: str) -> dict[str, Any]:
     return data
 
 
-def merge_options(options: SolveOptions, changes: dict[str, Any], *, source: str | None = None) -> SolveOptions:
+def merge_options(
+    options: SolveOptions, changes: dict[str, Any], *, source: str | None = None
+) -> SolveOptions:
     """``options`` with ``changes`` applied, validated as a whole."""
     data = options.model_dump()
     data.update(changes)

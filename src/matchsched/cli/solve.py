@@ -41,7 +41,9 @@ def register(subcommands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("event", metavar="EVENT", help="event file (.json or .dzn)")
-    parser.add_argument("-o", "--output", metavar="SCHEDULE", help="schedule file (default: stdout)")
+    parser.add_argument(
+        "-o", "--output", metavar="SCHEDULE", help="schedule file (default: stdout)"
+    )
     parser.add_argument("--time-limit", type=float, metavar="S", help="seconds (default 60)")
     parser.add_argument("--workers", type=int, metavar="N", help="search threads (default 2)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (default 0)")

@@ -44,6 +44,8 @@ def _aware(moment: datetime, zone) -> datetime:  # type: ignore[no-untyped-def]
     return moment.replace(tzinfo=zone)
 
 
-def nothing_scheduled(compiled: Compiled, reason: UnscheduledReason, detail: str) -> list[Unscheduled]:
+def nothing_scheduled(
+    compiled: Compiled, reason: UnscheduledReason, detail: str
+) -> list[Unscheduled]:
     """Every request unscheduled with the same reason (infeasible or out of time)."""
     return [Unscheduled(request=rid, reason=reason, detail=detail) for rid in compiled.request_ids]

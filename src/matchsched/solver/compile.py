@@ -126,7 +126,9 @@ def compile_event(event: Event) -> Compiled:
     session_day = np.array([day_numbers[s.start.date()] for s in sessions], dtype=np.int32)
     slot_day = session_day[slot_session]
     slot_of = {
-        (s.id, k): int(session_first_slot[i]) + k for i, s in enumerate(sessions) for k in range(s.slots)
+        (s.id, k): int(session_first_slot[i]) + k
+        for i, s in enumerate(sessions)
+        for k in range(s.slots)
     }
 
     def session_mask(ids: list[str] | None) -> np.ndarray:
@@ -194,7 +196,9 @@ def compile_event(event: Event) -> Compiled:
             pin = np.zeros(n_slots, dtype=bool)
             pin[slot_of[(request.pinned.session, request.pinned.slot)]] = True
             allowed &= pin
-        starts_ok = _start_mask(allowed, slot_session, session_first_slot, session_length, request.length)
+        starts_ok = _start_mask(
+            allowed, slot_session, session_first_slot, session_length, request.length
+        )
         reason = ("no_common_slot", "no allowed start slot")
         found = 0
         for attendees in _attendee_variants(request, participant_index, members):
@@ -221,8 +225,9 @@ def compile_event(event: Event) -> Compiled:
                 cand_start.extend(starts.tolist())
                 found += len(starts)
         if not found:
-            why[r], why_detail[r] = reason[0], _explain_no_candidate(
-                event, request, reason, participant_index, members, attends
+            why[r], why_detail[r] = (
+                reason[0],
+                _explain_no_candidate(event, request, reason, participant_index, members, attends),
             )
 
     candidate_request = np.array(cand_request, dtype=np.int32)
@@ -361,9 +366,14 @@ def _explain_no_candidate(
         if party in participant_index:
             person = event.participants[participant_index[party]]
             sessions = person.sessions
+            attended = "all sessions" if sessions is None else "only " + ", ".join(sessions)
             parts.append(
-                f"{party} attends {'all sessions' if sessions is None else 'only ' + ', '.join(sessions)}"
-                + (f" ({len(person.unavailable)} slot(s) unavailable)" if person.unavailable else "")
+                f"{party} attends {attended}"
+                + (
+                    f" ({len(person.unavailable)} slot(s) unavailable)"
+                    if person.unavailable
+                    else ""
+                )
             )
         else:
             parts.append(f"{party} has {len(members[party])} member(s)")

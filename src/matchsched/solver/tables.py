@@ -116,7 +116,12 @@ def _greedy(
     for c in chosen if seat_old_first else ():  # re-scheduling: old tables next
         location, table = _pool_of(compiled, c)
         old = previous_tables.get(int(compiled.candidate_request[c]))
-        if table or old is None or old[0] != location or old[1] not in compiled.pool_tables[location]:
+        if (
+            table
+            or old is None
+            or old[0] != location
+            or old[1] not in compiled.pool_tables[location]
+        ):
             continue
         slots = _slots(compiled, c)
         if all(old[1] not in used[(location, t)] for t in slots):
@@ -168,9 +173,7 @@ def _sequences(compiled: Compiled, chosen: list[int]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _count_changes(
-    compiled: Compiled, pairs: list[tuple[int, int]], tables: dict[int, int]
-) -> int:
+def _count_changes(compiled: Compiled, pairs: list[tuple[int, int]], tables: dict[int, int]) -> int:
     return sum(
         1
         for first, second in pairs

@@ -82,7 +82,9 @@ def table_capacity(model: cp_model.CpModel, compiled: Compiled, x: list[cp_model
     fixed = place_table[places] > 0
     in_pool = place_in_pool[places]
 
-    pools = group(place_location[places[in_pool]] * compiled.n_slots + slots[in_pool], covering[in_pool])
+    pools = group(
+        place_location[places[in_pool]] * compiled.n_slots + slots[in_pool], covering[in_pool]
+    )
     for key, candidates in pools:
         capacity = len(compiled.pool_tables[key // compiled.n_slots])
         if len(candidates) > capacity:
@@ -95,7 +97,9 @@ def table_capacity(model: cp_model.CpModel, compiled: Compiled, x: list[cp_model
             model.AddAtMostOne(x[c] for c in candidates)
 
 
-def resource_capacity(model: cp_model.CpModel, compiled: Compiled, x: list[cp_model.IntVar]) -> None:
+def resource_capacity(
+    model: cp_model.CpModel, compiled: Compiled, x: list[cp_model.IntVar]
+) -> None:
     """At most ``capacity`` meetings that name a resource run in any one slot (rule 5)."""
     users: dict[int, list[int]] = defaultdict(list)
     for r, resources in enumerate(compiled.request_resources):
