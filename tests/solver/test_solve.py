@@ -536,3 +536,16 @@ def test_pool_meeting_never_takes_the_host_table_an_attendee_just_used() -> None
     result = run(event)
     following = result.schedule.meeting("next")
     assert following is not None and following.table != 1
+
+
+def test_out_of_time_with_break_options_never_returns_a_timetable_that_breaks_them() -> None:
+    from matchsched.solver import _valid_fallback
+    from matchsched.solver.compile import compile_event
+
+    event = make_event(requests=[("p0", "p1")])
+    compiled = compile_event(event)
+    chosen = compiled.request_candidates[0][:1]
+    assert _valid_fallback(compiled, SolveOptions(), chosen)
+    assert not _valid_fallback(compiled, SolveOptions(max_break_spread=2), chosen)
+    assert not _valid_fallback(compiled, SolveOptions(max_breaks=0), chosen)
+    assert not _valid_fallback(compiled, SolveOptions(min_meetings=1), chosen)

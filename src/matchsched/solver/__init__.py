@@ -190,7 +190,9 @@ def _timetable_search(
     outcome = lexicographic_search(
         timetable, options, clock, reserve=reserve, progress=progress, stop=stop, hint=hint
     )
-    if outcome.status == SolveStatus.UNKNOWN and hint is not None and _complete(compiled, hint):
+    if outcome.status == SolveStatus.UNKNOWN and hint is not None and _valid_fallback(
+        compiled, options, hint
+    ):
         # Out of time before CP-SAT's first solution: the construction is a valid timetable.
         outcome = SearchOutcome(
             status=SolveStatus.FEASIBLE, chosen=hint, scheduled_bound=relaxation.bound
@@ -198,8 +200,16 @@ def _timetable_search(
     return outcome, relaxation
 
 
-def _complete(compiled: Compiled, chosen: np.ndarray) -> bool:
-    """True when every required request has a chosen candidate."""
+def _valid_fallback(compiled: Compiled, options: SolveOptions, chosen: np.ndarray) -> bool:
+    """True when the construction's timetable is valid as it stands.
+
+    The construction keeps every hard rule of the format but not the break and minimum-meeting
+    options, so with those it is no answer; nor is it when it misses a required request.
+    """
+    if options.max_breaks is not None or options.max_break_spread is not None:
+        return False
+    if options.min_meetings:
+        return False
     placed = np.zeros(len(compiled.request_ids), dtype=bool)
     placed[compiled.candidate_request[chosen]] = True
     return bool(placed[compiled.request_required].all())
