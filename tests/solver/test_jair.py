@@ -1,0 +1,173 @@
+"""The JAIR 2022 benchmark in the test suite: small instances solved to their published
+optimum (every schedule checked), a proven-infeasible one, and the strong break model's
+parts on tiny hand-made events (the same results as the plain model)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matchsched.adapters.dzn import read_dzn
+from matchsched.check import check, evaluate
+from matchsched.model import Event
+from matchsched.options import Goal, SolveOptions
+from matchsched.schedule import SolveStatus
+from matchsched.solver import solve
+from matchsched.solver.breaks import break_structure
+from matchsched.solver.compile import compile_event
+from matchsched.solver.cpsat.variables import occupancy
+
+JAIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "instances" / "jair2022"
+needs_jair = pytest.mark.skipif(
+    not JAIR.is_dir(), reason=f"benchmark instances not found at {JAIR.resolve()}"
+)
+
+
+def _published_optimum(file: str) -> int:
+    with (JAIR / "instance_stats.csv").open(encoding="utf-8", newline="") as stream:
+        for row in csv.DictReader(stream):
+            if row["file"] == file:
+                return int(row["paper_opt_breaks_d2"])
+    raise KeyError(file)
+
+
+@needs_jair
+@pytest.mark.parametrize(
+    "file",
+    [
+        "original/tic-12.original.dzn",
+        "original/tic-13crafb.original.dzn",
+        "original/forumt-14crafd.original.dzn",  # optimum 4, from per-participant minima
+    ],
+)
+def test_original_solved_to_published_optimum(file: str) -> None:
+    event, options = read_dzn(JAIR / file)
+    result = solve(event, options.model_copy(update={"time_limit": 60}))
+    assert result.status == SolveStatus.OPTIMAL
+    assert check(event, result.schedule, options) == []
+    assert evaluate(event, result.schedule).breaks == _published_optimum(file)
+    assert result.schedule.objective is not None
+    assert result.schedule.objective.breaks == _published_optimum(file)
+
+
+@needs_jair
+def test_fixed_afternoon_meeting_in_the_morning_is_infeasible() -> None:
+    # The file pins an afternoon-only meeting into a morning slot.
+    event, options = read_dzn(JAIR / "fixed" / "forum-13crafb.fixed040-Forb.dzn")
+    result = solve(event, options.model_copy(update={"time_limit": 30}))
+    assert result.status == SolveStatus.INFEASIBLE
+    assert result.schedule.meetings == []
+
+
+# --------------------------------------------------------------------------- tiny events
+
+
+def _event(participants: list[dict[str, Any]], requests: list[list[str]], slots: int) -> Event:
+    return Event.model_validate(
+        {
+            "name": "breaks",
+            "sessions": [
+                {"id": "am", "start": "2024-05-02T09:00", "slot_minutes": 30, "slots": slots}
+            ],
+            "locations": [{"id": "hall", "tables": 4}],
+            "participants": participants,
+            "requests": [
+                {"id": f"r{i}", "participants": pair, "required": True}
+                for i, pair in enumerate(requests, start=1)
+            ],
+        }
+    )
+
+
+def _hole_in_the_middle() -> Event:
+    """p1 meets p2, p3 and p4 in 5 slots with slot 2 unavailable: one break is unavoidable."""
+    return _event(
+        [
+            {"id": "p1", "unavailable": [{"session": "am", "slot": 2}]},
+            {
+                "id": "p2",
+                "unavailable": [{"session": "am", "slot": 3}, {"session": "am", "slot": 4}],
+            },
+            {"id": "p3"},
+            {
+                "id": "p4",
+                "unavailable": [{"session": "am", "slot": 0}, {"session": "am", "slot": 1}],
+            },
+        ],
+        [["p1", "p2"], ["p1", "p3"], ["p1", "p4"]],
+        slots=5,
+    )
+
+
+def test_minimum_breaks_of_one_participant_is_proven() -> None:
+    compiled = compile_event(_hole_in_the_middle())
+    structure = break_structure(compiled, occupancy(compiled))
+    p1 = compiled.participant_index["p1"]
+    assert structure.minimum == {p1: 1}
+    assert structure.fixed_workload[p1] == 3
+
+
+@pytest.mark.parametrize("formulation", ["strong", "plain"])
+def test_strong_and_plain_models_agree(formulation: str) -> None:
+    event = _hole_in_the_middle()
+    options = SolveOptions(goals=[Goal.BREAKS], formulation=formulation, time_limit=20)
+    result = solve(event, options)
+    assert result.status == SolveStatus.OPTIMAL
+    assert check(event, result.schedule, options) == []
+    assert result.schedule.objective is not None
+    assert result.schedule.objective.breaks == 1
+
+
+def test_break_budget_below_the_proven_minimum_is_infeasible() -> None:
+    event = _hole_in_the_middle()
+    options = SolveOptions(goals=[Goal.BREAKS], max_breaks=0, time_limit=20)
+    assert solve(event, options).status == SolveStatus.INFEASIBLE
+
+
+def test_required_meetings_that_do_not_fit_are_infeasible() -> None:
+    # p1 has three required meetings and two slots: no candidate is missing, the model says no.
+    event = _event(
+        [{"id": f"p{i}"} for i in range(1, 5)],
+        [["p1", "p2"], ["p1", "p3"], ["p1", "p4"]],
+        slots=2,
+    )
+    options = SolveOptions(goals=[Goal.BREAKS], max_break_spread=2, time_limit=20)
+    assert solve(event, options).status == SolveStatus.INFEASIBLE
+
+
+def test_optional_meetings_keep_the_breaks_goal_exact() -> None:
+    # Optional requests: no fixed workload, no proven minimum; the strong model still counts
+    # exactly and the breaks level keeps the scheduled level's optimum.
+    event = Event.model_validate(
+        {
+            "name": "optional",
+            "sessions": [{"id": "am", "start": "2024-05-02T09:00", "slot_minutes": 30, "slots": 4}],
+            "locations": [{"id": "hall", "tables": 1}],
+            "participants": [
+                {"id": "p1"},
+                {"id": "p2", "unavailable": [{"session": "am", "slot": 1}]},
+                {"id": "p3", "unavailable": [{"session": "am", "slot": 0}]},
+            ],
+            "requests": [
+                {"id": "r1", "participants": ["p1", "p2"]},
+                {"id": "r2", "participants": ["p1", "p3"]},
+            ],
+        }
+    )
+    strong = solve(event, SolveOptions(goals=["scheduled", "breaks"], time_limit=20))
+    plain = solve(
+        event, SolveOptions(goals=["scheduled", "breaks"], formulation="plain", time_limit=20)
+    )
+    for result in (strong, plain):
+        assert result.status == SolveStatus.OPTIMAL
+        assert check(event, result.schedule) == []
+    assert strong.schedule.objective == plain.schedule.objective or (
+        strong.schedule.objective is not None
+        and plain.schedule.objective is not None
+        and strong.schedule.objective.breaks == plain.schedule.objective.breaks
+        and strong.schedule.objective.scheduled_priority
+        == plain.schedule.objective.scheduled_priority
+    )
