@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 from matchsched.options import Goal, SolveOptions
 from matchsched.schedule import ProgressPoint, SolveStatus
 from matchsched.solver import breaks as break_search
+from matchsched.solver.cpsat.goals import FAIRNESS_SCALE
 from matchsched.solver.cpsat.model import TimetableModel
 
 logger = logging.getLogger("matchsched")
@@ -100,11 +101,13 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         )
 
     def on_solution_callback(self) -> None:
+        # Fairness is optimised in thousandths; show it as the share it is.
+        scale = self.sign / FAIRNESS_SCALE if self.stage == Goal.FAIRNESS.value else self.sign
         point = ProgressPoint(
             elapsed_s=round(self.clock.elapsed, 3),
             stage=self.stage,
-            value=self.sign * self.ObjectiveValue(),
-            bound=self.sign * self.BestObjectiveBound(),
+            value=scale * self.ObjectiveValue(),
+            bound=scale * self.BestObjectiveBound(),
         )
         self.sink.append(point)
         if self.callback is not None:
