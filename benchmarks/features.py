@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from docs_section import cpu_model
 from matchsched import Event, SolveOptions, check, diff, solve
 from matchsched.generate import generate
 from matchsched.schedule import Result
@@ -42,16 +43,6 @@ from matchsched.schedule import Result
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- features:begin -->", "<!-- features:end -->"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 # ---------------------------------------------------------------------------------------

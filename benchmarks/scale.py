@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from docs_section import cpu_model
+
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
 METHODS = ("matchsched", "cpsat", "fcfs")
@@ -165,16 +167,6 @@ def _at(run: dict[str, Any], seconds: float) -> float | None:
         return run["scheduled"] if run["wall"] <= max(seconds, run["limit"]) * 1.05 else None
     values = [value for elapsed, value, _ in run.get("trace", []) if elapsed <= seconds]
     return max(values) if values else None
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def _cell(value: float | None, bound: int | None) -> str:
@@ -322,7 +314,7 @@ def _write_docs(
         "## Scale: large synthetic events",
         "",
         f"Command: `{command}`  ",
-        f"Machine: {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()}  ",
+        f"Machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}  ",
         f"Date: {datetime.date.today().isoformat()}",
         "",
         'Events: `generate("brokerage", participants=N, seed=0, requests_per_participant=10,'
