@@ -35,14 +35,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from docs_section import cpu_model
+from docs_section import cpu_model, write_section
 from matchsched import Event, SolveOptions, check, diff, solve
 from matchsched.generate import generate
 from matchsched.schedule import Result
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- features:begin -->", "<!-- features:end -->"
 
 
 # ---------------------------------------------------------------------------------------
@@ -257,7 +256,6 @@ def report(
     runs_a: list[dict[str, Any]], b: dict[str, Any] | None, command: str, workers: int
 ) -> str:
     lines = [
-        BEGIN,
         "## Real-event features (benchmarks/features.py)",
         "",
         f"Command: `{command}`  ",
@@ -326,22 +324,7 @@ def report(
                 ]
         else:
             lines += ["The first solve found no schedule, so the re-schedule was not run.", ""]
-    lines.append(END)
     return "\n".join(lines)
-
-
-def write_section(section: str) -> None:
-    if BENCHMARKS_MD.exists():
-        text = BENCHMARKS_MD.read_text(encoding="utf-8")
-    else:
-        text = "# Benchmarks\n\nEvery number here comes from a script in `benchmarks/`.\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    BENCHMARKS_MD.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -375,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     section = report(runs_a, b, command.strip(), arguments.workers)
     print(section)
     if arguments.write:
-        write_section(section)
+        write_section("features", section)
     return 0
 
 

@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shlex
 import subprocess
 import sys
@@ -35,6 +34,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from docs_section import write_section
 from jair_instances import SETS, UWRMAXSAT_2CORE, Instance, instances
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -279,18 +279,9 @@ def machine() -> str:
     return f"{os.cpu_count()} cores (nproc), {cpu}"
 
 
-def write_section(key: str, lines: list[str]) -> None:
+def write_jair_section(key: str, lines: list[str]) -> None:
     """Replace (or append) this run's section of docs/benchmarks.md."""
-    begin, end = f"<!-- jair:{key}:begin -->", f"<!-- jair:{key}:end -->"
-    block = "\n".join([begin, *lines, end])
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text, encoding="utf-8")
+    write_section(f"jair:{key}", "\n".join(lines), DOCS)
 
 
 # --------------------------------------------------------------------------- main
@@ -391,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
             encoding="utf-8",
         )
     if not arguments.no_write:
-        write_section(f"{set_name}:d{arguments.fairness}", lines)
+        write_jair_section(f"{set_name}:d{arguments.fairness}", lines)
     return 0
 
 

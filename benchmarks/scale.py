@@ -37,10 +37,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from docs_section import cpu_model
+from docs_section import cpu_model, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
 METHODS = ("matchsched", "cpsat", "fcfs")
 MEMORY_CAP_GB = 16
 """Address-space cap of one run: a method that needs more fails with "out of memory"."""
@@ -310,7 +309,6 @@ def _write_docs(
     extra_commands: list[str],
 ) -> None:
     section = [
-        BEGIN,
         "## Scale: large synthetic events",
         "",
         f"Command: `{command}`  ",
@@ -349,16 +347,8 @@ def _write_docs(
             else []
         ),
         "![gap against time](img/scale.png)",
-        END,
     ]
-    text = docs.read_text() if docs.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        text = before + "\n".join(section) + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
-    docs.write_text(text)
+    write_section("scale", "\n".join(section), docs)
 
 
 def main() -> None:
