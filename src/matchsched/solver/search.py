@@ -206,7 +206,7 @@ def lexicographic_search(
             for goal, goal_expression in timetable.goals.items():
                 outcome.values[goal] = int(solver.Value(goal_expression))
             if Goal.SCHEDULED in level and len(level) == 1:
-                outcome.scheduled_bound = int(round(-solver.BestObjectiveBound()))
+                outcome.scheduled_bound = round(-solver.BestObjectiveBound())
             if status == cp_model.FEASIBLE:
                 all_proven = False
             if level:
