@@ -58,6 +58,7 @@ def worker(arguments: argparse.Namespace) -> int:
             "time_limit": arguments.time_limit,
             "formulation": arguments.formulation,
             "seed": arguments.seed,
+            "explain": False,  # the proof alone, as the published solvers report it
         }
     )
     result = solve(event, options)

@@ -56,6 +56,9 @@ class SolveOptions(BaseModel):
     """Hard: every participant with requests gets at least this many meetings (or all theirs)."""
     lock_previous: bool = False
     """When re-scheduling: keep every still-possible meeting of the previous schedule as it was."""
+    explain: bool = True
+    """When the rules cannot all hold: search a small set of requests and rules that conflict
+    (the schedule's ``conflict``; up to 30 s after the proof). ``False`` reports only that."""
     formulation: Literal["strong", "plain"] = "strong"
     """``"plain"`` builds the straightforward time-indexed break model and search (a baseline
     for benchmarks); ``"strong"`` adds the implied constraints and search of docs/jair.md."""

@@ -133,6 +133,11 @@ def test_infeasible_exits_1_with_the_reason(
     schedule = read_schedule(out)
     assert schedule.status.value == "infeasible"
     assert {u.reason.value for u in schedule.unscheduled} == {"infeasible"}
+    assert sorted(schedule.conflict) == ["r1", "r2"]
+
+    assert main(["solve", str(event_file), "-o", str(out), "--quiet", "--no-explain"]) == 1
+    unexplained = read_schedule(out)
+    assert unexplained.status.value == "infeasible" and unexplained.conflict == []
 
 
 def test_check_lists_violations_and_exits_1(

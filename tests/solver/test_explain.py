@@ -141,6 +141,24 @@ def test_an_infeasible_event_names_a_minimal_conflict() -> None:
     assert check(evt, result.schedule) == []
 
 
+def test_without_explain_an_infeasible_event_is_reported_without_a_conflict() -> None:
+    evt = event(
+        list("abcd"),
+        [
+            request("ab", "a", "b", required=True),
+            request("ac", "a", "c", required=True),
+            request("ad", "a", "d", required=True),
+        ],
+    )
+    result = solve(evt, SolveOptions(time_limit=10, explain=False))
+    assert result.status == SolveStatus.INFEASIBLE
+    assert result.schedule.conflict == []
+    assert {u.detail for u in result.schedule.unscheduled} == {
+        "the required meetings and the rules cannot all hold at once"
+    }
+    assert check(evt, result.schedule) == []
+
+
 def test_pinned_required_requests_in_one_slot_conflict() -> None:
     evt = event(
         ["a", "b", "c"],

@@ -61,6 +61,11 @@ def register(subcommands: Any) -> None:
     shown.add_argument("--quiet", action="store_true", help="no progress output")
     shown.add_argument("--log-json", action="store_true", help="progress as JSON lines on stderr")
     parser.add_argument("--log", action="store_true", help="show the CP-SAT search log")
+    parser.add_argument(
+        "--no-explain",
+        action="store_true",
+        help="when infeasible, do not search which requests and rules conflict",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -81,6 +86,8 @@ def run(arguments: argparse.Namespace) -> int:
         changes["lock_previous"] = True
     if arguments.log:
         changes["log"] = True
+    if arguments.no_explain:
+        changes["explain"] = False
     options = merge_options(options, changes, source="command line")
     previous = read_schedule(arguments.previous) if arguments.previous else None
 

@@ -107,15 +107,13 @@ def solve(
         detail = "time ran out before a valid schedule was found"
         conflict: list[str] = []
         if outcome.status == SolveStatus.INFEASIBLE:
+            detail = "the required meetings and the rules cannot all hold at once"
+        if outcome.status == SolveStatus.INFEASIBLE and options.explain:
             # Name a small set of required requests and rules that cannot hold together.
             budget = 10.0 if clock.remaining is None else max(1.0, min(30.0, clock.remaining))
             found = find_conflict(compiled, options, previous, time_limit=budget)
-            detail = (
-                "the required meetings and the rules cannot all hold at once"
-                if found is None
-                else found.detail
-            )
-            conflict = [] if found is None else found.requests
+            if found is not None:
+                detail, conflict = found.detail, found.requests
         return _without_schedule(event, compiled, outcome.status, detail, info(), conflict)
 
     previous_tables = _previous_tables(compiled, previous)
