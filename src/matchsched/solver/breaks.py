@@ -19,7 +19,11 @@ are 0 otherwise.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +31,8 @@ from ortools.sat.python import cp_model
 
 from matchsched.solver.compile import Compiled
 from matchsched.solver.cpsat.variables import Occupancy
+
+logger = logging.getLogger("matchsched")
 
 MAX_PROVEN = 2
 """Minima are proven up to this value (0, 1 or "at least 2")."""
@@ -139,6 +145,30 @@ class BudgetOutcome:
     value: int | None = None
 
 
+@dataclass
+class ParticipantSplit:
+    """Per-participant break counts, for the case split one break above the proven minima."""
+
+    counts: dict[int, cp_model.LinearExprT]
+    """Participant -> its number of breaks (the total is their sum)."""
+    minimum: dict[int, int]
+    """Proven minimum per participant (absent: 0); ``lower`` is their sum."""
+    order: list[int]
+    """The participants, most likely to take the extra break first."""
+    configure: Callable[[cp_model.CpSolver, float | None], None]
+    """Parameters of one case: a single worker (cases run side by side)."""
+    workers: int = 1
+    """How many cases run at once."""
+
+
+SPLIT_FIRST_CAP = 2.0
+"""Seconds for each case in the first pass of the split; later passes get four times more."""
+SPLIT_SHARE = 0.6
+"""Share of the time left that the split may take."""
+AGGREGATE_CAP = 3.0
+"""Seconds for the plain budget question before the split takes over."""
+
+
 def budget_search(
     model: cp_model.CpModel,
     total: cp_model.LinearExprT,
@@ -148,6 +178,7 @@ def budget_search(
     remaining: Callable[[], float | None],
     share: float = 0.5,
     on_bound: Callable[[int], None] | None = None,
+    split: ParticipantSplit | None = None,
 ) -> BudgetOutcome:
     """Lower-bound-first search: is there a schedule with at most ``k`` breaks, k = lower, ...
 
@@ -159,13 +190,25 @@ def budget_search(
     solve without a budget tells whether there is any schedule at all (and gives an upper
     bound). A probe gets ``share`` of the time left; when one times out the caller optimises
     with what is left, from the bound reached and from the best schedule found.
+
+    With ``split``, the budget one above ``lower`` (the sum of proven per-participant minima)
+    is decided case by case when the plain question is not answered within
+    :data:`AGGREGATE_CAP`: exactly one participant then has one break above its minimum, and
+    "only p" is a question CP-SAT's presolve answers in a fraction of a second for most p,
+    where the disjunction over everyone is beyond it (docs/jair.md).
     """
     k = lower
     upper: BudgetOutcome | None = None
     while True:
         if upper is not None and upper.value is not None and k >= upper.value:
             return BudgetOutcome(cp_model.OPTIMAL, upper.value, upper.solver, upper.value)
-        outcome = _probe(model, total, k, configure, remaining, share)
+        splitting = split is not None and k == lower + 1
+        outcome = _probe(
+            model, total, k, configure, remaining, share, cap=AGGREGATE_CAP if splitting else None
+        )
+        if outcome.status == cp_model.UNKNOWN and splitting:
+            assert split is not None
+            outcome = split_by_participant(model, total, k, split, remaining)
         if outcome.status == cp_model.OPTIMAL:
             return outcome
         if outcome.status != cp_model.INFEASIBLE:
@@ -194,6 +237,8 @@ def _probe(
     configure: Callable[[cp_model.CpSolver, float | None], None],
     remaining: Callable[[], float | None],
     share: float,
+    *,
+    cap: float | None = None,
 ) -> BudgetOutcome:
     """Is there a schedule with at most ``budget`` breaks (any schedule for ``None``)?"""
     left = remaining()
@@ -204,9 +249,124 @@ def _probe(
     if budget is not None:
         probe.Add(total <= budget)
     solver = cp_model.CpSolver()
-    configure(solver, None if left is None else max(0.05, share * left))
+    limit = None if left is None else max(0.05, share * left)
+    if cap is not None:
+        limit = cap if limit is None else min(limit, cap)
+    configure(solver, limit)
     status = solver.Solve(probe)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = int(solver.Value(total))
         return BudgetOutcome(cp_model.OPTIMAL, value, solver, value)
     return BudgetOutcome(status, 0)
+
+
+def split_by_participant(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    budget: int,
+    split: ParticipantSplit,
+    remaining: Callable[[], float | None],
+) -> BudgetOutcome:
+    """Is there a schedule with ``budget`` breaks, one above the sum of the minima? Case by case.
+
+    Such a schedule has every participant at its minimum but one, who has one break more.
+    Each case "only p" is a separate solve; ``split.workers`` cases run side by side, each
+    first with :data:`SPLIT_FIRST_CAP` seconds, the undecided ones again with four times
+    more, and so on while time is left. The first case with a schedule ends the split
+    (OPTIMAL); when every case is refuted no schedule has ``budget`` breaks (INFEASIBLE).
+    The split takes at most :data:`SPLIT_SHARE` of the time left, so that an undecided split
+    still leaves time to optimise.
+    """
+    remaining = _share_of(remaining, SPLIT_SHARE)
+    undecided = list(split.order)
+    cap = SPLIT_FIRST_CAP
+    while undecided:
+        started = time.perf_counter()
+        found, undecided = _run_cases(model, total, budget, split, undecided, cap, remaining)
+        logger.info(
+            "breaks: %d break(s), case split at %.0f s per case: %s, %d undecided, %.1f s",
+            budget,
+            cap,
+            "found" if found is not None else "none found",
+            len(undecided),
+            time.perf_counter() - started,
+        )
+        if found is not None:
+            return found
+        left = remaining()
+        if left is not None and left <= 0.05:
+            break
+        cap *= 4
+    if undecided:
+        return BudgetOutcome(cp_model.UNKNOWN, budget)
+    return BudgetOutcome(cp_model.INFEASIBLE, budget)
+
+
+def _share_of(
+    remaining: Callable[[], float | None], share: float
+) -> Callable[[], float | None]:
+    """A clock for ``share`` of the time ``remaining`` reports now (unlimited stays so)."""
+    left = remaining()
+    if left is None:
+        return remaining
+    deadline = time.perf_counter() + share * left
+
+    def own() -> float | None:
+        outer = remaining()
+        mine = max(0.0, deadline - time.perf_counter())
+        return mine if outer is None else min(outer, mine)
+
+    return own
+
+
+def _run_cases(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    budget: int,
+    split: ParticipantSplit,
+    cases: list[int],
+    cap: float,
+    remaining: Callable[[], float | None],
+) -> tuple[BudgetOutcome | None, list[int]]:
+    """One pass over ``cases``: the schedule of a case that has one, and the undecided cases."""
+    running: set[cp_model.CpSolver] = set()
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def decide(person: int) -> tuple[int, int, cp_model.CpSolver | None]:
+        left = remaining()
+        if done.is_set() or (left is not None and left <= 0.05):
+            return person, cp_model.UNKNOWN, None
+        probe = model.Clone()
+        probe.ClearObjective()
+        probe.Add(total <= budget)
+        for other, count in split.counts.items():
+            if other != person:
+                probe.Add(count == split.minimum.get(other, 0))
+        solver = cp_model.CpSolver()
+        split.configure(solver, cap if left is None else min(cap, left))
+        with lock:
+            running.add(solver)
+        status = solver.Solve(probe)
+        logger.debug(
+            "breaks: case %d: %s in %.2f s", person, solver.StatusName(status), solver.WallTime()
+        )
+        with lock:
+            running.discard(solver)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and not done.is_set():
+                done.set()
+                for other_solver in running:
+                    other_solver.StopSearch()
+        return person, status, solver
+
+    undecided: list[int] = []
+    found: BudgetOutcome | None = None
+    with ThreadPoolExecutor(max_workers=max(1, split.workers)) as pool:
+        for person, status, solver in pool.map(decide, cases):
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and found is None:
+                assert solver is not None
+                value = int(solver.Value(total))
+                found = BudgetOutcome(cp_model.OPTIMAL, value, solver, value)
+            elif status != cp_model.INFEASIBLE:
+                undecided.append(person)
+    return found, undecided

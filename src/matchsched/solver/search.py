@@ -267,7 +267,13 @@ def _breaks_by_budget(
 
     try:
         found = break_search.budget_search(
-            model, expression, lower, configure=configure, remaining=remaining, on_bound=on_bound
+            model,
+            expression,
+            lower,
+            configure=configure,
+            remaining=remaining,
+            on_bound=on_bound,
+            split=_participant_split(timetable, options, stop),
         )
     finally:
         if stop is not None:
@@ -307,6 +313,37 @@ def _breaks_by_budget(
     if status == cp_model.UNKNOWN and found.solver is not None:
         return cp_model.FEASIBLE, found.solver
     return status, solver
+
+
+def _participant_split(
+    timetable: TimetableModel, options: SolveOptions, stop: StopToken | None
+) -> break_search.ParticipantSplit | None:
+    """Cases for the budget one above the minima: participants with the busiest days first.
+
+    A long fixed day leaves the fewest ways to place it without a break, so its owner is
+    the likeliest to need one. Cases run side by side, one CP-SAT worker each.
+    """
+    breaks = timetable.breaks
+    structure = breaks.structure
+    if structure is None or not breaks.per_participant:
+        return None
+    counts = dict(breaks.per_participant)
+    workload = structure.fixed_workload
+    order = sorted(counts, key=lambda person: (-workload.get(person, 0), person))
+    single = options.model_copy(update={"workers": 1})
+
+    def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
+        _parameters(solver, single, limit)
+        if stop is not None and stop.stopped:
+            solver.parameters.max_time_in_seconds = 0.01
+
+    return break_search.ParticipantSplit(
+        counts=counts,
+        minimum=dict(structure.minimum),
+        order=order,
+        configure=configure,
+        workers=options.workers,
+    )
 
 
 def _constant(timetable: TimetableModel, level: dict[Goal, int]) -> bool:

@@ -1,0 +1,85 @@
+"""The break-budget search of the strong model (solver/breaks.py) on small CP-SAT models:
+budgets from the proven bound up, and the case split one break above the minima."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from matchsched.solver.breaks import ParticipantSplit, budget_search, split_by_participant
+
+
+def _counts(model: cp_model.CpModel, n: int) -> dict[int, cp_model.IntVar]:
+    return {person: model.NewIntVar(0, 2, f"breaks_{person}") for person in range(n)}
+
+
+def _split(counts: dict[int, cp_model.IntVar], minimum: dict[int, int]) -> ParticipantSplit:
+    def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
+        solver.parameters.num_workers = 1
+        if limit is not None:
+            solver.parameters.max_time_in_seconds = limit
+
+    return ParticipantSplit(
+        counts=dict(counts), minimum=minimum, order=sorted(counts), configure=configure, workers=2
+    )
+
+
+def _unlimited() -> float | None:
+    return None
+
+
+def test_split_finds_the_one_participant_who_can_take_the_break() -> None:
+    model = cp_model.CpModel()
+    counts = _counts(model, 4)
+    total = sum(counts.values())
+    model.Add(total >= 1)  # someone breaks ...
+    for person in (0, 1, 3):
+        model.Add(counts[person] == 0)  # ... and only 2 can
+    found = split_by_participant(model, total, 1, _split(counts, {}), _unlimited)
+    assert found.status == cp_model.OPTIMAL
+    assert found.value == 1
+    assert found.solver is not None and found.solver.Value(counts[2]) == 1
+
+
+def test_split_refutes_a_budget_when_every_case_is_refuted() -> None:
+    model = cp_model.CpModel()
+    counts = _counts(model, 3)
+    total = sum(counts.values())
+    model.Add(counts[0] + counts[1] >= 1)
+    model.Add(counts[1] + counts[2] >= 1)
+    model.Add(counts[0] + counts[2] >= 1)  # two participants must break
+    found = split_by_participant(model, total, 1, _split(counts, {}), _unlimited)
+    assert found.status == cp_model.INFEASIBLE
+
+
+def test_split_counts_breaks_above_each_minimum() -> None:
+    model = cp_model.CpModel()
+    counts = _counts(model, 3)
+    total = sum(counts.values())
+    model.Add(counts[0] >= 1)  # a proven minimum of 1 ...
+    model.Add(counts[1] + counts[2] >= 1)  # ... and one more break elsewhere
+    found = split_by_participant(model, total, 2, _split(counts, {0: 1}), _unlimited)
+    assert found.status == cp_model.OPTIMAL and found.value == 2
+
+
+def test_budget_search_with_a_split_reaches_the_optimum() -> None:
+    model = cp_model.CpModel()
+    counts = _counts(model, 5)
+    total = sum(counts.values())
+    model.Add(counts[0] >= 1)
+    model.Add(counts[3] + counts[4] >= 1)
+    model.Add(counts[1] + counts[3] >= 1)
+
+    def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
+        solver.parameters.num_workers = 1
+
+    found = budget_search(
+        model,
+        total,
+        1,
+        configure=configure,
+        remaining=_unlimited,
+        split=_split(counts, {0: 1}),
+    )
+    assert found.status == cp_model.OPTIMAL
+    assert found.value == 2  # 0 at its minimum, 3 covers both other rows
+    assert found.lower == 2
