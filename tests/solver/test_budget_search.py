@@ -6,6 +6,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from matchsched.solver.breaks import ParticipantSplit, budget_search, split_by_participant
+from matchsched.solver.search import StopToken
 
 
 def _counts(model: cp_model.CpModel, n: int) -> dict[int, cp_model.IntVar]:
@@ -83,3 +84,35 @@ def test_budget_search_with_a_split_reaches_the_optimum() -> None:
     assert found.status == cp_model.OPTIMAL
     assert found.value == 2  # 0 at its minimum, 3 covers both other rows
     assert found.lower == 2
+
+
+def test_every_case_solver_is_announced_when_it_starts_and_ends() -> None:
+    model = cp_model.CpModel()
+    counts = _counts(model, 3)
+    total = sum(counts.values())
+    model.Add(sum(counts.values()) >= 2)  # refutes every case at budget 1
+    started: list[cp_model.CpSolver] = []
+    ended: list[cp_model.CpSolver] = []
+    split = _split(counts, {})
+    split.started, split.ended = started.append, ended.append
+    assert split_by_participant(model, total, 1, split, _unlimited).status == cp_model.INFEASIBLE
+    assert len(started) == 3 and sorted(map(id, started)) == sorted(map(id, ended))
+
+
+def test_a_stop_token_stops_every_solver_running_side_by_side() -> None:
+    class Solver:
+        stopped = False
+
+        def StopSearch(self) -> None:
+            self.stopped = True
+
+    token = StopToken()
+    first, second, finished = Solver(), Solver(), Solver()
+    for solver in (first, second, finished):
+        token._add(solver)  # type: ignore[arg-type]
+    token._remove(finished)  # type: ignore[arg-type]
+    token.stop()
+    assert first.stopped and second.stopped and not finished.stopped
+    late = Solver()
+    token._add(late)  # type: ignore[arg-type]
+    assert late.stopped  # a solver added after the stop is stopped at once

@@ -159,6 +159,9 @@ class ParticipantSplit:
     """Parameters of one case: a single worker (cases run side by side)."""
     workers: int = 1
     """How many cases run at once."""
+    started: Callable[[cp_model.CpSolver], None] | None = None
+    ended: Callable[[cp_model.CpSolver], None] | None = None
+    """Called as each case's solver starts and ends (to stop them from outside)."""
 
 
 SPLIT_FIRST_CAP = 2.0
@@ -347,7 +350,11 @@ def _run_cases(
         split.configure(solver, cap if left is None else min(cap, left))
         with lock:
             running.add(solver)
+        if split.started is not None:
+            split.started(solver)
         status = solver.Solve(probe)
+        if split.ended is not None:
+            split.ended(solver)
         logger.debug(
             "breaks: case %d: %s in %.2f s", person, solver.StatusName(status), solver.WallTime()
         )

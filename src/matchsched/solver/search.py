@@ -31,7 +31,7 @@ class StopToken:
 
     def __init__(self) -> None:
         self._stopped = threading.Event()
-        self._solver: cp_model.CpSolver | None = None
+        self._solvers: set[cp_model.CpSolver] = set()
         self._lock = threading.Lock()
 
     @property
@@ -43,14 +43,26 @@ class StopToken:
         """Ask the search to stop as soon as it can."""
         self._stopped.set()
         with self._lock:
-            if self._solver is not None:
-                self._solver.StopSearch()
+            for solver in self._solvers:
+                solver.StopSearch()
 
     def _attach(self, solver: cp_model.CpSolver | None) -> None:
+        """Watch this solver alone (``None``: none)."""
         with self._lock:
-            self._solver = solver
+            self._solvers = set() if solver is None else {solver}
         if solver is not None and self.stopped:
             solver.StopSearch()
+
+    def _add(self, solver: cp_model.CpSolver) -> None:
+        """Watch one more solver (solvers running side by side)."""
+        with self._lock:
+            self._solvers.add(solver)
+        if self.stopped:
+            solver.StopSearch()
+
+    def _remove(self, solver: cp_model.CpSolver) -> None:
+        with self._lock:
+            self._solvers.discard(solver)
 
 
 class Clock:
@@ -334,8 +346,6 @@ def _participant_split(
 
     def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
         _parameters(solver, single, limit)
-        if stop is not None and stop.stopped:
-            solver.parameters.max_time_in_seconds = 0.01
 
     return break_search.ParticipantSplit(
         counts=counts,
@@ -343,6 +353,8 @@ def _participant_split(
         order=order,
         configure=configure,
         workers=options.workers,
+        started=stop._add if stop is not None else None,
+        ended=stop._remove if stop is not None else None,
     )
 
 
