@@ -305,9 +305,7 @@ def split_by_participant(
     return BudgetOutcome(cp_model.INFEASIBLE, budget)
 
 
-def _share_of(
-    remaining: Callable[[], float | None], share: float
-) -> Callable[[], float | None]:
+def _share_of(remaining: Callable[[], float | None], share: float) -> Callable[[], float | None]:
     """A clock for ``share`` of the time ``remaining`` reports now (unlimited stays so)."""
     left = remaining()
     if left is None:
