@@ -633,7 +633,7 @@ def _options(index: _EventIndex, schedule: Schedule, options: SolveOptions) -> I
                     )
 
     if options.min_meetings is not None:
-        possible = _schedulable(index) | set(_first_meetings(index, schedule))
+        possible = _schedulable(index, set(_first_meetings(index, schedule)))
         direct: Counter[str] = Counter()
         for request_id in possible:
             for party in index.requests[request_id].participants:
@@ -658,15 +658,18 @@ def _options(index: _EventIndex, schedule: Schedule, options: SolveOptions) -> I
 # schedulable requests (for fairness and min_meetings)
 
 
-def _schedulable(index: _EventIndex) -> set[str]:
-    """Requests with at least one possible slot and table, each judged on its own.
+def _schedulable(index: _EventIndex, scheduled: set[str]) -> set[str]:
+    """Requests with at least one possible slot and table, each judged on its own, and the
+    ``scheduled`` ones (evidently schedulable, whatever the simple test says).
 
     A simple test that ignores the other requests: some start slot in an allowed session
     (the pinned one, if pinned) where every participant party attends and is available
     for the whole length, every organization party has such a member, and a table exists
     that rule 4, the seats, the opening sessions and the pin allow.
     """
-    return {r.id for r in index.requests.values() if _is_schedulable(index, r)}
+    return scheduled | {
+        r.id for r in index.requests.values() if r.id not in scheduled and _is_schedulable(index, r)
+    }
 
 
 def _can_meet_at_all(index: _EventIndex, participant: Participant, session_id: str) -> bool:
@@ -821,12 +824,15 @@ def _participant_days(
 
 
 def _count_breaks(day_meetings: list[tuple[int, Meeting]], index: _EventIndex) -> int:
-    occupied: set[int] = set()
+    """Idle runs between the meetings of one day (given in order of their first slot)."""
+    breaks = 0
+    end = None  # the slot after the last one occupied so far
     for position, meeting in day_meetings:
-        length = len(index.covered(meeting))
-        occupied.update(range(position, position + length))
-    ordered = sorted(occupied)
-    return sum(1 for a, b in pairwise(ordered) if b - a > 1)
+        if end is not None and position > end:
+            breaks += 1
+        finish = position + len(index.covered(meeting))
+        end = finish if end is None else max(end, finish)
+    return breaks
 
 
 def breaks_per_participant(event: Event, schedule: Schedule) -> dict[str, int]:
@@ -837,15 +843,21 @@ def breaks_per_participant(event: Event, schedule: Schedule) -> dict[str, int]:
     session they do not attend is not part of their day (decisions.md).
     """
     index = _EventIndex(event)
+    return _breaks(index, _participant_days(index, schedule))
+
+
+def _breaks(
+    index: _EventIndex, days: dict[str, dict[date, list[tuple[int, Meeting]]]]
+) -> dict[str, int]:
     breaks = dict.fromkeys(index.participants, 0)
-    for participant_id, by_day in _participant_days(index, schedule).items():
+    for participant_id, by_day in days.items():
         breaks[participant_id] = sum(_count_breaks(m, index) for m in by_day.values())
     return breaks
 
 
-def _table_changes(index: _EventIndex, schedule: Schedule) -> int:
+def _table_changes(days: dict[str, dict[date, list[tuple[int, Meeting]]]]) -> int:
     changes = 0
-    for by_day in _participant_days(index, schedule).values():
+    for by_day in days.values():
         for day_meetings in by_day.values():
             tables = [(m.location, m.table) for _, m in day_meetings]
             changes += sum(1 for a, b in pairwise(tables) if a != b)
@@ -858,26 +870,25 @@ def _unpreferred(index: _EventIndex, schedule: Schedule) -> int:
         if not index.is_placed(meeting):
             continue
         for attendee in dict.fromkeys(meeting.attendees):
-            unpreferred = index.unpreferred.get(attendee, set())
+            unpreferred = index.unpreferred.get(attendee)
+            if not unpreferred:
+                continue
             count += sum(
                 1 for slot in index.covered(meeting) if (meeting.session, slot) in unpreferred
             )
     return count
 
 
-def _fairness(index: _EventIndex, schedule: Schedule) -> float | None:
-    scheduled = set(_first_meetings(index, schedule))
-    # A scheduled request was evidently schedulable, whatever the simple test says.
-    possible = _schedulable(index) | scheduled
-    wanted: Counter[str] = Counter()
-    got: Counter[str] = Counter()
-    for request_id in possible:
+def _fairness(index: _EventIndex, scheduled: set[str]) -> float | None:
+    wanted: dict[str, int] = {}
+    got: dict[str, int] = {}
+    for request_id in _schedulable(index, scheduled):
         request = index.requests[request_id]
         for party in request.participants:
-            wanted[party] += request.priority
+            wanted[party] = wanted.get(party, 0) + request.priority
             if request_id in scheduled:
-                got[party] += request.priority
-    shares = [got[party] / wanted[party] for party in wanted]
+                got[party] = got.get(party, 0) + request.priority
+    shares = [got.get(party, 0) / wanted[party] for party in wanted]
     return min(shares) if shares else None
 
 
@@ -912,13 +923,13 @@ def evaluate(event: Event, schedule: Schedule, previous: Schedule | None = None)
     """
     index = _EventIndex(event)
     scheduled = _first_meetings(index, schedule)
-    breaks = breaks_per_participant(event, schedule)
+    days = _participant_days(index, schedule)
     return Objective(
         scheduled_priority=sum(index.requests[r].priority for r in scheduled),
         scheduled_priority_bound=None,
-        breaks=sum(breaks.values()),
-        table_changes=_table_changes(index, schedule),
+        breaks=sum(_breaks(index, days).values()),
+        table_changes=_table_changes(days),
         unpreferred=_unpreferred(index, schedule),
-        fairness=_fairness(index, schedule),
+        fairness=_fairness(index, set(scheduled)),
         moved=None if previous is None else _moved(index, schedule, previous),
     )

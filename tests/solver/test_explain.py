@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from tests.strategies import events
 
 from matchsched import Event, SolveOptions, SolveStatus, check, solve
 from matchsched.adapters.json_io import write_event, write_schedule
-from matchsched.schedule import UnscheduledReason
-from matchsched.solver.explain import explain_request, explanation_text
+from matchsched.generate import generate
+from matchsched.schedule import Schedule, UnscheduledReason
+from matchsched.solver import assemble, heuristics
+from matchsched.solver.compile import compile_event
+from matchsched.solver.explain import Occupation, explain_request, explanation_text
+from matchsched.solver.reasons import unscheduled_reasons
+from matchsched.solver.tables import assign_tables
 
 
 def event(participants: list[Any], requests: list[dict[str, Any]], **extra: Any) -> Event:
@@ -218,3 +226,46 @@ def test_cli_explain_prints_the_blockers(
         ["explain", str(tmp_path / "event.json"), str(tmp_path / "schedule.json"), "nope"],
     )
     assert code == 2
+
+
+def _constructed(event: Event) -> Schedule:
+    """The construction heuristic's schedule of ``event`` (many requests left out)."""
+    compiled = compile_event(event)
+    chosen = heuristics.construct(compiled).candidates()
+    tables = assign_tables(compiled, chosen, SolveOptions(), time_limit=0.01).tables
+    return Schedule(
+        event=event.name,
+        status=SolveStatus.FEASIBLE,
+        meetings=assemble.meetings(compiled, chosen, tables),
+        unscheduled=unscheduled_reasons(compiled, chosen, tables),
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(events())
+def test_the_reasons_agree_with_explain_request(event: Event) -> None:
+    """All unscheduled requests analysed at once give what each one analysed alone gives."""
+    schedule = _constructed(event)
+    for lost in schedule.unscheduled:
+        if lost.reason in (UnscheduledReason.NO_COMMON_SLOT, UnscheduledReason.NO_TABLE):
+            continue
+        explanation = explain_request(event, schedule, lost.request)
+        free = any(slot.free for slot in explanation.slots)
+        assert free == (lost.reason == UnscheduledReason.NOT_SELECTED)
+        blockers = " ".join(text for slot in explanation.slots for text in slot.blockers)
+        assert all(f"({rival}, priority" in blockers for rival in lost.conflicts)
+
+
+def test_occupation_is_the_same_from_meetings_and_from_candidates() -> None:
+    event = generate("tradefair", participants=60, seed=4)
+    compiled = compile_event(event)
+    chosen = heuristics.construct(compiled).candidates()
+    tables = assign_tables(compiled, chosen, SolveOptions(), time_limit=0.01).tables
+    direct = Occupation.of_candidates(compiled, chosen, tables)
+    read = Occupation.of_meetings(compiled, assemble.meetings(compiled, chosen, tables))
+    for name in ("busy", "pool", "holder", "resource_users", "meetings", "session_meetings"):
+        assert np.array_equal(getattr(direct, name), getattr(read, name)), name
+    for name in ("span_start", "span_end", "pooled", "location"):
+        assert np.array_equal(getattr(direct, name), getattr(read, name)), name
+    for r in range(len(compiled.request_ids)):
+        assert direct.attendees_of(r) == read.attendees_of(r)

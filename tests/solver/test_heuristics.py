@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from types import SimpleNamespace
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from tests.strategies import events
@@ -82,3 +85,31 @@ def test_remove_and_place_restore_the_timetable() -> None:
         timetable.place(int(before.chosen[r]))
     for name in ("chosen", "occupant", "pool_used", "table_used", "meetings", "session_meetings"):
         assert np.array_equal(getattr(timetable, name), getattr(before, name)), name
+
+
+def test_a_construction_stopped_by_its_deadline_is_a_valid_partial_timetable(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    ticks = itertools.count()  # a clock that moves one tick per look
+    monkeypatch.setattr(heuristics, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    event = generate(participants=60, seed=3)
+    compiled = compile_event(event)
+    order = heuristics.construction_order(compiled)
+    timetable = heuristics.greedy(compiled, order, deadline=39.5)  # 40 requests before it
+    placed = np.flatnonzero(timetable.chosen >= 0)
+    assert 0 < len(placed) <= 40
+    assert set(placed.tolist()) <= set(order[:40].tolist())
+    schedule = schedule_of(compiled, timetable.candidates())
+    assert check(event, schedule) == []
+    accounted = [m.request for m in schedule.meetings] + [u.request for u in schedule.unscheduled]
+    assert sorted(accounted) == sorted(r.id for r in event.requests)
+
+
+def test_a_construction_past_its_deadline_places_nothing_and_stays_valid() -> None:
+    event = generate(participants=40, seed=2)
+    compiled = compile_event(event)
+    timetable = heuristics.construct(compiled, deadline=0.0)
+    assert (timetable.chosen < 0).all()
+    schedule = schedule_of(compiled, timetable.candidates())
+    assert check(event, schedule) == []
+    assert len(schedule.unscheduled) == len(event.requests)

@@ -11,6 +11,7 @@ from matchsched.check import check
 from matchsched.generate import generate
 from matchsched.model import Event
 from matchsched.options import SolveOptions
+from matchsched.schedule import SolveStatus
 from matchsched.solver import bounds, heuristics, lns
 from matchsched.solver.compile import compile_event
 from matchsched.solver.search import Clock
@@ -72,6 +73,19 @@ def test_solve_takes_the_large_path_and_passes_the_checker(monkeypatch) -> None:
     assert objective is not None
     assert objective.scheduled_priority <= objective.scheduled_priority_bound
     assert seen and all(p.bound == objective.scheduled_priority_bound for p in seen)
+
+
+def test_a_large_event_out_of_time_still_gets_a_valid_schedule(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The construction stops at the deadline; every request is still accounted for."""
+    monkeypatch.setattr(lns, "LARGE_EVENT_CANDIDATES", 0)
+    monkeypatch.setattr(lns, "FINISH_SECONDS_PER_REQUEST", 1.0)  # no time left to search
+    event = generate(participants=100, seed=9)
+    result = solve(event, SolveOptions(time_limit=5))
+    assert result.status == SolveStatus.FEASIBLE
+    assert check(event, result.schedule) == []
+    accounted = [m.request for m in result.schedule.meetings]
+    accounted += [u.request for u in result.schedule.unscheduled]
+    assert sorted(accounted) == sorted(r.id for r in event.requests)
 
 
 def test_rescheduling_a_large_event_keeps_untouched_meetings_in_place() -> None:

@@ -7,7 +7,10 @@ answer is assembled into a :class:`~matchsched.schedule.Schedule`.
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -70,7 +73,8 @@ def solve(
     """
     options = options or SolveOptions()
     clock = Clock(options.time_limit)
-    compiled = compile_event(event)
+    with _collector_paused():
+        compiled = compile_event(event)
     info = lambda: SolverInfo(  # noqa: E731
         wall_time_s=round(clock.elapsed, 3),
         time_limit_s=options.time_limit,
@@ -117,21 +121,24 @@ def solve(
         return _without_schedule(event, compiled, outcome.status, detail, info(), conflict)
 
     previous_tables = _previous_tables(compiled, previous)
-    table_outcome = assign_tables(
-        compiled,
-        outcome.chosen,
-        options,
-        time_limit=lns.table_seconds(compiled, clock.remaining) if large else clock.remaining,
-        previous_tables=previous_tables,
-        stop=stop,
-    )
-    meetings = assemble.meetings(compiled, outcome.chosen, table_outcome.tables)
-    unscheduled = unscheduled_reasons(compiled, outcome.chosen, table_outcome.tables)
-    status = outcome.status
-    if status == SolveStatus.OPTIMAL and wants_tables and not table_outcome.proven:
-        status = SolveStatus.FEASIBLE
-    draft = Schedule(event=event.name, status=status, meetings=meetings, unscheduled=unscheduled)
-    measured = evaluate(event, draft, previous)
+    with _collector_paused():
+        table_outcome = assign_tables(
+            compiled,
+            outcome.chosen,
+            options,
+            time_limit=lns.table_seconds(compiled, clock.remaining) if large else clock.remaining,
+            previous_tables=previous_tables,
+            stop=stop,
+        )
+        status = outcome.status
+        if status == SolveStatus.OPTIMAL and wants_tables and not table_outcome.proven:
+            status = SolveStatus.FEASIBLE
+        meetings = assemble.meetings(compiled, outcome.chosen, table_outcome.tables)
+        unscheduled = unscheduled_reasons(compiled, outcome.chosen, table_outcome.tables)
+        draft = Schedule(
+            event=event.name, status=status, meetings=meetings, unscheduled=unscheduled
+        )
+        measured = evaluate(event, draft, previous)
     values = outcome.values
     bound = relaxation.bound
     if outcome.scheduled_bound is not None:
@@ -167,14 +174,17 @@ def _timetable_search(
     request, the full model takes over. Smaller events start the full model from the
     construction heuristic's timetable as a hint.
     """
+    # The bound may take half of the search time; without it, it is the possible priority.
+    share = None if clock.remaining is None else max(0.0, clock.remaining - reserve) / 2
     relaxation = bounds.relaxation(
-        compiled, period="event" if large else "session", time_limit=clock.remaining
+        compiled, period="event" if large else "session", time_limit=share
     )
     if large:
         kept = kept_candidates(compiled, previous) if previous is not None else None
         search = lns.LargeSearch(compiled, options, relaxation, kept=kept)
         outcome = search.run(clock, reserve=reserve, progress=progress, stop=stop)
-        if outcome.status.has_schedule:
+        out_of_time = clock.remaining is not None and clock.remaining <= reserve
+        if outcome.status.has_schedule or out_of_time:
             return outcome, relaxation
     hint = None
     if previous is None and lns.HINT_FULL_MODEL:
@@ -188,8 +198,10 @@ def _timetable_search(
     outcome = lexicographic_search(
         timetable, options, clock, reserve=reserve, progress=progress, stop=stop, hint=hint
     )
-    if outcome.status == SolveStatus.UNKNOWN and hint is not None and _valid_fallback(
-        compiled, options, hint
+    if (
+        outcome.status == SolveStatus.UNKNOWN
+        and hint is not None
+        and _valid_fallback(compiled, options, hint)
     ):
         # Out of time before CP-SAT's first solution: the construction is a valid timetable.
         outcome = SearchOutcome(
@@ -248,3 +260,21 @@ def _previous_tables(compiled, previous: Schedule | None) -> dict[int, tuple[int
         if r is not None and location is not None:
             out[r] = (location, meeting.table)
     return out
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while large acyclic structures are built.
+
+    Compiling a large event and assembling its answer create hundreds of thousands of
+    objects that all live on; each full collection would walk them and the whole event
+    (about a second at 10,000 participants), several times over. Nothing built here forms
+    reference cycles, so nothing is left for the collector to find.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -132,10 +132,8 @@ def _rows(compiled: Compiled, slot_period: np.ndarray) -> _Rows:
 
     # Participants: meeting-slots per period, limited by the slots they could be busy in.
     n_people = len(compiled.participant_ids)
-    width = max((len(v) for v in compiled.variants), default=0)
-    members = np.full((len(compiled.variants), width), -1, dtype=np.int64)
-    for v, attendees in enumerate(compiled.variants):
-        members[v, : len(attendees)] = attendees
+    members = compiled.variant_members
+    width = members.shape[1]
     candidate_members = members[compiled.candidate_variant]
     everyone = np.arange(compiled.n_candidates)
     busy = np.zeros((n_people, n_slots), dtype=bool)
@@ -183,12 +181,9 @@ def _rows(compiled: Compiled, slot_period: np.ndarray) -> _Rows:
     )
 
     # Places: the shared pool of a location, and fixed tables, per session.
-    places = compiled.places
-    place_location = np.array([p.location for p in places], dtype=np.int64)
-    place_table = np.array([p.table for p in places], dtype=np.int64)
-    in_pool = np.array(
-        [p.is_pool or p.table in compiled.pool_tables[p.location] for p in places], dtype=bool
-    )
+    place_location = compiled.place_location
+    place_table = compiled.place_table
+    in_pool = compiled.place_in_pool
     pooled_candidates = np.flatnonzero(in_pool[compiled.candidate_place])
     pool_busy = _busy_mask(
         compiled,

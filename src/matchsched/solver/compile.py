@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
-from matchsched.model import Event, MeetingRequest, Participant
+from matchsched.model import Event, MeetingRequest
 
 NO_POOL = -1
+NO_LIMIT = np.iinfo(np.int32).max
+"""A participant's meeting limit where the event sets none."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,21 @@ class Compiled:
     """bool[participant, slot]: attends, and the slot is not unavailable."""
     unpreferred: np.ndarray
     """bool[participant, slot]."""
+    max_meetings: np.ndarray
+    """Per participant: ``max_meetings``, or :data:`NO_LIMIT`."""
+    max_per_session: np.ndarray
+    """Per participant: ``max_meetings_per_session``, or :data:`NO_LIMIT`."""
     # Locations and places.
     location_ids: list[str]
     pool_tables: list[list[int]]
     """Per location: the table numbers of its shared pool (not reserved as host tables)."""
+    pool_capacity: np.ndarray
+    """Per location: the number of tables of its shared pool."""
     places: list[Place]
+    place_location: np.ndarray
+    place_table: np.ndarray
+    place_in_pool: np.ndarray
+    """Per place: True when it is the shared pool or one of its tables (a pinned table)."""
     # Requests.
     request_ids: list[str]
     request_priority: np.ndarray
@@ -74,6 +87,8 @@ class Compiled:
     # Candidates (one per way a request can take place), sorted by request.
     variants: list[tuple[int, ...]]
     """Attendee tuples (participant indices in party order), shared by candidates."""
+    variant_members: np.ndarray
+    """int[variant, position]: the attendee tuples side by side, padded with -1."""
     candidate_request: np.ndarray
     candidate_variant: np.ndarray
     candidate_place: np.ndarray
@@ -161,16 +176,6 @@ def compile_event(event: Event) -> Compiled:
     ]
     location_open = np.array([session_mask(loc.sessions) for loc in event.locations], dtype=bool)
     location_open = location_open.reshape(len(event.locations), n_slots)
-    seats = [loc.seats if loc.seats is not None else 1 << 30 for loc in event.locations]
-
-    places: list[Place] = []
-    place_index: dict[Place, int] = {}
-
-    def place_id(place: Place) -> int:
-        if place not in place_index:
-            place_index[place] = len(places)
-            places.append(place)
-        return place_index[place]
 
     members: dict[str, list[int]] = defaultdict(list)
     for i, participant in enumerate(participants):
@@ -180,60 +185,51 @@ def compile_event(event: Event) -> Compiled:
     request_ids = [r.id for r in event.requests]
     request_position = {rid: i for i, rid in enumerate(request_ids)}
     resource_index = {res.id: i for i, res in enumerate(event.resources)}
+    request_length = np.array([r.length for r in event.requests], dtype=np.int32)
 
-    variants: list[tuple[int, ...]] = []
-    variant_index: dict[tuple[int, ...], int] = {}
-    cand_request: list[int] = []
-    cand_variant: list[int] = []
-    cand_place: list[int] = []
-    cand_start: list[int] = []
-    why: dict[int, str] = {}
-    why_detail: dict[int, str] = {}
-
-    for r, request in enumerate(event.requests):
+    def allowed_starts(request: MeetingRequest) -> np.ndarray:
+        """Start slots the request's sessions and pin allow, where it ends in the session."""
         allowed = session_mask(request.sessions)
         if request.pinned is not None:
             pin = np.zeros(n_slots, dtype=bool)
             pin[slot_of[(request.pinned.session, request.pinned.slot)]] = True
             allowed &= pin
-        starts_ok = _start_mask(
+        return _start_mask(
             allowed, slot_session, session_first_slot, session_length, request.length
         )
-        reason = ("no_common_slot", "no allowed start slot")
-        found = 0
-        for attendees in _attendee_variants(request, participant_index, members):
-            free = available[list(attendees)].all(axis=0)
-            common = starts_ok & _window_all(free, request.length)
-            if not common.any():
-                continue
-            reason = ("no_table", "no open table with enough seats in the parties' common slots")
-            for place in _places_for(
-                request, attendees, participants, location_index, pool_tables, seats
-            ):
-                open_starts = common & _window_all(location_open[place.location], request.length)
-                starts = np.flatnonzero(open_starts)
-                if len(starts) == 0:
-                    continue
-                key = attendees
-                if key not in variant_index:
-                    variant_index[key] = len(variants)
-                    variants.append(key)
-                p = place_id(place)
-                cand_request.extend([r] * len(starts))
-                cand_variant.extend([variant_index[key]] * len(starts))
-                cand_place.extend([p] * len(starts))
-                cand_start.extend(starts.tolist())
-                found += len(starts)
-        if not found:
-            why[r], why_detail[r] = (
-                reason[0],
-                _explain_no_candidate(event, request, reason, participant_index, members, attends),
-            )
 
-    candidate_request = np.array(cand_request, dtype=np.int32)
-    order = np.argsort(candidate_request, kind="stable")
-    candidate_request = candidate_request[order]
-    boundaries = np.searchsorted(candidate_request, np.arange(len(request_ids) + 1))
+    ways = _Ways.of(
+        event,
+        participant_index=participant_index,
+        members=members,
+        allowed_starts=allowed_starts,
+        places_for=_PlaceRule(event, location_index, pool_tables),
+        n_slots=n_slots,
+    )
+    common = ways.common_starts(available, request_length)
+    found = _Found.of(ways, common, location_open, request_length)
+    variants, candidate_variant = found.variants(ways)
+    places, candidate_place = found.places()
+
+    why: dict[int, str] = {}
+    why_detail: dict[int, str] = {}
+    has_common = np.zeros(len(request_ids), dtype=bool)
+    has_common[ways.request[common.any(axis=1)]] = True
+    has_candidate = np.zeros(len(request_ids), dtype=bool)
+    has_candidate[found.request] = True
+    for r in np.flatnonzero(~has_candidate).tolist():
+        request = event.requests[r]
+        reason = (
+            ("no_table", "no open table with enough seats in the parties' common slots")
+            if has_common[r]
+            else ("no_common_slot", "no allowed start slot")
+        )
+        why[r], why_detail[r] = (
+            reason[0],
+            _explain_no_candidate(event, request, reason, participant_index, members, attends),
+        )
+
+    boundaries = np.searchsorted(found.request, np.arange(len(request_ids) + 1))
     compiled = Compiled(
         event=event,
         session_ids=session_ids,
@@ -246,21 +242,30 @@ def compile_event(event: Event) -> Compiled:
         attends=attends,
         available=available,
         unpreferred=unpreferred,
+        max_meetings=_limits([p.max_meetings for p in participants]),
+        max_per_session=_limits([p.max_meetings_per_session for p in participants]),
         location_ids=location_ids,
         pool_tables=pool_tables,
+        pool_capacity=np.array([len(t) for t in pool_tables], dtype=np.int64),
         places=places,
+        place_location=np.array([p.location for p in places], dtype=np.int64),
+        place_table=np.array([p.table for p in places], dtype=np.int64),
+        place_in_pool=np.array(
+            [p.is_pool or p.table in pool_tables[p.location] for p in places], dtype=bool
+        ),
         request_ids=request_ids,
         request_priority=np.array([r.priority for r in event.requests], dtype=np.int64),
         request_required=np.array([r.required for r in event.requests], dtype=bool),
-        request_length=np.array([r.length for r in event.requests], dtype=np.int32),
+        request_length=request_length,
         request_resources=[[resource_index[x] for x in r.resources] for r in event.requests],
         request_after=[[request_position[x] for x in r.after] for r in event.requests],
         resource_capacity=np.array([res.capacity for res in event.resources], dtype=np.int32),
         variants=variants,
-        candidate_request=candidate_request,
-        candidate_variant=np.array(cand_variant, dtype=np.int32)[order],
-        candidate_place=np.array(cand_place, dtype=np.int32)[order],
-        candidate_start=np.array(cand_start, dtype=np.int32)[order],
+        variant_members=padded(variants),
+        candidate_request=found.request,
+        candidate_variant=candidate_variant,
+        candidate_place=candidate_place,
+        candidate_start=found.start,
         why_impossible=why,
         why_impossible_detail=why_detail,
     )
@@ -268,6 +273,22 @@ def compile_event(event: Event) -> Compiled:
         np.arange(boundaries[r], boundaries[r + 1]) for r in range(len(request_ids))
     ]
     return compiled
+
+
+def _limits(values: list[int | None]) -> np.ndarray:
+    """Per participant: the limit, or :data:`NO_LIMIT` where there is none."""
+    return np.array([NO_LIMIT if v is None else v for v in values], dtype=np.int64)
+
+
+def padded(rows: list[tuple[int, ...]]) -> np.ndarray:
+    """int[row, position]: the tuples side by side, padded with -1 (at least one column)."""
+    width = max((len(row) for row in rows), default=1)
+    out = np.full((len(rows), max(width, 1)), -1, dtype=np.int64)
+    for size in {len(row) for row in rows}:
+        these = [i for i, row in enumerate(rows) if len(row) == size]
+        if size:
+            out[these, :size] = np.array([rows[i] for i in these], dtype=np.int64)
+    return out
 
 
 def _start_mask(
@@ -284,17 +305,28 @@ def _start_mask(
 
 
 def _window_all(mask: np.ndarray, length: int) -> np.ndarray:
-    """``out[s]`` is true when ``mask[s .. s + length - 1]`` are all true (false past the end)."""
+    """``out[..., s]`` is true when ``mask[..., s .. s + length - 1]`` are all true (false past
+    the end)."""
     if length == 1:
         return mask.copy()
     out = np.zeros_like(mask)
-    n = len(mask)
+    n = mask.shape[-1]
     if length > n:
         return out
-    window = mask[: n - length + 1].copy()
+    window = mask[..., : n - length + 1].copy()
     for k in range(1, length):
-        window &= mask[k : n - length + 1 + k]
-    out[: n - length + 1] = window
+        window &= mask[..., k : n - length + 1 + k]
+    out[..., : n - length + 1] = window
+    return out
+
+
+def _window_all_rows(mask: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`_window_all` of each row of ``mask`` with that row's length."""
+    out = mask.copy()
+    for length in np.unique(lengths).tolist():
+        if length > 1:
+            rows = lengths == length
+            out[rows] = _window_all(mask[rows], length)
     return out
 
 
@@ -304,50 +336,214 @@ def _attendee_variants(
     members: dict[str, list[int]],
 ) -> list[tuple[int, ...]]:
     """Every choice of attendees: organization parties replaced by one member each."""
+    direct = [participant_index.get(p) for p in request.participants]
+    if None not in direct:
+        return [tuple(direct)] if len(set(direct)) == len(direct) else []  # type: ignore[arg-type]
     choices: list[list[int]] = []
-    direct = {participant_index[p] for p in request.participants if p in participant_index}
-    for party in request.participants:
-        if party in participant_index:
-            choices.append([participant_index[party]])
+    present = {i for i in direct if i is not None}
+    for party, index in zip(request.participants, direct, strict=True):
+        if index is not None:
+            choices.append([index])
         else:
-            choices.append([m for m in members[party] if m not in direct])
+            choices.append([m for m in members[party] if m not in present])
     return [combo for combo in itertools.product(*choices) if len(set(combo)) == len(combo)]
 
 
-def _places_for(
-    request: MeetingRequest,
-    attendees: tuple[int, ...],
-    participants: list[Participant],
-    location_index: dict[str, int],
-    pool_tables: list[list[int]],
-    seats: list[int],
-) -> list[Place]:
-    """Where a meeting with these attendees may be held (rule 4, seats, pins)."""
-    size = len(attendees)
-    host = next((participants[a].table for a in attendees if participants[a].table), None)
-    pin = request.pinned
-    if host is not None:
-        place = Place(location_index[host.location], host.table)
-        if seats[place.location] < size:
-            return []
-        if pin is not None and pin.location is not None:
-            if location_index[pin.location] != place.location:
+class _PlaceRule:
+    """Where a meeting may be held (rule 4, seats, pins), remembered per distinct question."""
+
+    def __init__(self, event: Event, location_index: dict[str, int], pool_tables: list[list[int]]):
+        self.location_index = location_index
+        self.pool_tables = pool_tables
+        self.seats = [loc.seats if loc.seats is not None else 1 << 30 for loc in event.locations]
+        self.host = [
+            None if p.table is None else Place(location_index[p.table.location], p.table.table)
+            for p in event.participants
+        ]
+        self.known: dict[tuple, int] = {}
+        self.lists: list[list[Place]] = []
+
+    def __call__(self, request: MeetingRequest, attendees: tuple[int, ...]) -> int:
+        """The index (into :attr:`lists`) of the places a meeting with these attendees may use."""
+        host = next((self.host[a] for a in attendees if self.host[a] is not None), None)
+        pin = request.pinned
+        key = (
+            host,
+            None if pin is None else pin.location,
+            None if pin is None else pin.table,
+            len(attendees),
+        )
+        index = self.known.get(key)
+        if index is None:
+            index = self.known[key] = len(self.lists)
+            self.lists.append(self._places(*key))
+        return index
+
+    def _places(
+        self, host: Place | None, pin_location: str | None, pin_table: int | None, size: int
+    ) -> list[Place]:
+        seats, pool_tables = self.seats, self.pool_tables
+        if host is not None:
+            if seats[host.location] < size:
                 return []
-            if pin.table is not None and pin.table != place.table:
+            if pin_location is not None:
+                if self.location_index[pin_location] != host.location:
+                    return []
+                if pin_table is not None and pin_table != host.table:
+                    return []
+            return [host]
+        if pin_location is not None:
+            location = self.location_index[pin_location]
+            if seats[location] < size:
                 return []
-        return [place]
-    if pin is not None and pin.location is not None:
-        location = location_index[pin.location]
-        if seats[location] < size:
-            return []
-        if pin.table is not None:
-            return [Place(location, pin.table)] if pin.table in pool_tables[location] else []
-        return [Place(location, 0)] if pool_tables[location] else []
-    return [
-        Place(location, 0)
-        for location in range(len(pool_tables))
-        if pool_tables[location] and seats[location] >= size
-    ]
+            if pin_table is not None:
+                return [Place(location, pin_table)] if pin_table in pool_tables[location] else []
+            return [Place(location, 0)] if pool_tables[location] else []
+        return [
+            Place(location, 0)
+            for location in range(len(pool_tables))
+            if pool_tables[location] and seats[location] >= size
+        ]
+
+
+@dataclass
+class _Ways:
+    """Every request's attendee choices, one row per (request, variant) in request order."""
+
+    request: np.ndarray
+    attendees: list[tuple[int, ...]]
+    allowed: np.ndarray
+    """bool[row, slot]: the request's allowed starts."""
+    place_list: np.ndarray
+    """Per row: the index of its places in :attr:`place_lists`."""
+    place_lists: list[list[Place]]
+
+    @classmethod
+    def of(
+        cls,
+        event: Event,
+        *,
+        participant_index: dict[str, int],
+        members: dict[str, list[int]],
+        allowed_starts: Callable[[MeetingRequest], np.ndarray],
+        places_for: _PlaceRule,
+        n_slots: int,
+    ) -> _Ways:
+        masks: dict[tuple, int] = {}
+        mask_list: list[np.ndarray] = []
+        request: list[int] = []
+        attendees: list[tuple[int, ...]] = []
+        mask_of: list[int] = []
+        place_list: list[int] = []
+        for r, item in enumerate(event.requests):
+            pin = item.pinned
+            key = (
+                None if item.sessions is None else tuple(item.sessions),
+                None if pin is None else (pin.session, pin.slot),
+                item.length,
+            )
+            mask = masks.get(key)
+            if mask is None:
+                mask = masks[key] = len(mask_list)
+                mask_list.append(allowed_starts(item))
+            for combo in _attendee_variants(item, participant_index, members):
+                request.append(r)
+                attendees.append(combo)
+                mask_of.append(mask)
+                place_list.append(places_for(item, combo))
+        stacked = np.array(mask_list, dtype=bool).reshape(len(mask_list), n_slots)
+        return cls(
+            request=np.array(request, dtype=np.int32),
+            attendees=attendees,
+            allowed=stacked[np.array(mask_of, dtype=np.int64)],
+            place_list=np.array(place_list, dtype=np.int64),
+            place_lists=places_for.lists,
+        )
+
+    def common_starts(self, available: np.ndarray, request_length: np.ndarray) -> np.ndarray:
+        """bool[row, slot]: allowed starts where every attendee is free for the whole length."""
+        free = np.ones_like(self.allowed)
+        members = padded(self.attendees)
+        for j in range(members.shape[1]):
+            person = members[:, j]
+            free &= available[np.maximum(person, 0)] | (person < 0)[:, None]
+        return self.allowed & _window_all_rows(free, request_length[self.request])
+
+
+@dataclass
+class _Found:
+    """The candidates in request, variant, place, start order (with their row and place)."""
+
+    row: np.ndarray
+    request: np.ndarray
+    place: list[Place]
+    """Per distinct place key: the place."""
+    place_key: np.ndarray
+    start: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        ways: _Ways,
+        common: np.ndarray,
+        location_open: np.ndarray,
+        request_length: np.ndarray,
+    ) -> _Found:
+        distinct, length_of_row = np.unique(request_length[ways.request], return_inverse=True)
+        opened = [
+            np.array([_window_all(open_slots, length) for length in distinct.tolist()])
+            for open_slots in location_open
+        ]
+        by_list = np.argsort(ways.place_list, kind="stable")
+        bounds = np.searchsorted(ways.place_list[by_list], np.arange(len(ways.place_lists) + 1))
+        keys: dict[Place, int] = {}
+        rows_found: list[np.ndarray] = []
+        starts_found: list[np.ndarray] = []
+        keys_found: list[np.ndarray] = []
+        for index, places in enumerate(ways.place_lists):
+            rows = by_list[bounds[index] : bounds[index + 1]]
+            for place in places:
+                open_starts = opened[place.location][length_of_row[rows]]
+                hit_row, start = np.nonzero(common[rows] & open_starts)
+                rows_found.append(rows[hit_row])
+                starts_found.append(start)
+                keys_found.append(np.full(len(start), keys.setdefault(place, len(keys))))
+        row, start, place_key = (
+            np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+            for found in (rows_found, starts_found, keys_found)
+        )
+        # Each piece is in row, then start order, and a row's pieces come in place order:
+        # a stable sort by row gives row, place, start order.
+        order = np.argsort(row, kind="stable")
+        row = row[order]
+        return cls(
+            row=row,
+            request=ways.request[row],
+            place=list(keys),
+            place_key=place_key[order],
+            start=start[order].astype(np.int32),
+        )
+
+    def variants(self, ways: _Ways) -> tuple[list[tuple[int, ...]], np.ndarray]:
+        """Distinct attendee tuples in order of first use, and each candidate's."""
+        new_row = np.ones(len(self.row), dtype=bool)
+        new_row[1:] = self.row[1:] != self.row[:-1]
+        index: dict[tuple[int, ...], int] = {}
+        of_row = np.array(
+            [index.setdefault(ways.attendees[r], len(index)) for r in self.row[new_row].tolist()],
+            dtype=np.int32,
+        )
+        return list(index), of_row[np.cumsum(new_row) - 1]
+
+    def places(self) -> tuple[list[Place], np.ndarray]:
+        """Distinct places in order of first use, and each candidate's."""
+        run_start = np.ones(len(self.place_key), dtype=bool)
+        run_start[1:] = self.place_key[1:] != self.place_key[:-1]
+        keys, first = np.unique(self.place_key[run_start], return_index=True)
+        in_order = keys[np.argsort(first)]
+        renumber = np.zeros(len(self.place), dtype=np.int32)
+        renumber[in_order] = np.arange(len(in_order), dtype=np.int32)
+        return [self.place[k] for k in in_order.tolist()], renumber[self.place_key]
 
 
 def _explain_no_candidate(

@@ -3,13 +3,14 @@ event has no valid schedule at all.
 
 Two questions are answered here.
 
-*Why is this request not scheduled?* :class:`Occupation` records what a finished timetable
-occupies (participants, pool tables, fixed tables, resources, meeting counts), and
-:func:`analyse_request` goes through every way the request could take place (its candidates)
-and names what blocks each one: a participant busy with another meeting, all tables of a
-location taken, a resource at capacity, a participant at their ``max_meetings``, an ``after``
-rule. :func:`explain_request` turns this into a :class:`RequestExplanation` per start slot
-(``matchsched explain``), and :mod:`matchsched.solver.reasons` into the reason codes of the
+*Why is this request not scheduled?* :class:`Occupation` records, as arrays, what a finished
+timetable occupies (participants, pool tables, fixed tables, resources, meeting counts), and
+:func:`find_blockers` goes through every way some requests could take place (their
+candidates, all at once) and names what blocks each one: a participant busy with another
+meeting, all tables of a location taken, a resource at capacity, a participant at their
+``max_meetings``, an ``after`` rule. :func:`explain_request` turns this into a
+:class:`RequestExplanation` per start slot (``matchsched explain``, through
+:func:`analyse_request`), and :mod:`matchsched.solver.reasons` into the reason codes of the
 schedule.
 
 *Why is the event infeasible?* :func:`find_conflict` rebuilds the timetable model with every
@@ -24,20 +25,24 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
+import numpy as np
 from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict
 
 from matchsched.model import Event, MeetingRequest
 from matchsched.options import SolveOptions
-from matchsched.schedule import Meeting, Schedule, UnscheduledReason
-from matchsched.solver.compile import Compiled, compile_event
+from matchsched.schedule import Meeting, Schedule
+from matchsched.solver.compile import Compiled, compile_event, padded
 
 logger = logging.getLogger("matchsched")
 
 __all__ = [
+    "Blockers",
     "Conflict",
     "Occupation",
     "RequestExplanation",
@@ -45,6 +50,7 @@ __all__ = [
     "analyse_request",
     "explain_request",
     "explanation_text",
+    "find_blockers",
     "find_conflict",
 ]
 
@@ -89,65 +95,190 @@ def party_text(compiled: Compiled, party: str) -> str:
 
 
 class Occupation:
-    """What the meetings of a timetable occupy, keyed by compiled indices.
+    """What the meetings of a timetable occupy, as arrays over compiled indices.
 
-    Built from :class:`~matchsched.schedule.Meeting` objects, so it serves both the solver
-    (reasons, right after the search) and ``matchsched explain`` (a schedule file).
+    Built from :class:`~matchsched.schedule.Meeting` objects (:meth:`of_meetings`: a schedule
+    file, for ``matchsched explain``) or from the solver's chosen candidates
+    (:meth:`of_candidates`: the reasons, right after the search).
+
+    Parameters
+    ----------
+    compiled
+        The event as arrays.
+    requests, sessions, starts, lengths, locations, tables
+        Per meeting: its request, session, first slot, length, location (-1 when unknown) and
+        table.
+    attendees
+        int[meeting, position]: its attendees, padded with -1.
     """
 
-    def __init__(self, compiled: Compiled, meetings: list[Meeting]) -> None:
+    def __init__(
+        self,
+        compiled: Compiled,
+        *,
+        requests: np.ndarray,
+        sessions: np.ndarray,
+        starts: np.ndarray,
+        lengths: np.ndarray,
+        attendees: np.ndarray,
+        locations: np.ndarray,
+        tables: np.ndarray,
+    ) -> None:
         self.compiled = compiled
+        n_people, n_slots = len(compiled.participant_ids), compiled.n_slots
+        n_requests = len(compiled.request_ids)
+        self.busy = np.full((n_people, n_slots), -1, dtype=np.int64)
+        """Request that keeps each participant-slot busy, or -1."""
+        self.pool = np.zeros((len(compiled.location_ids), n_slots), dtype=np.int64)
+        """Meetings at the shared pool tables of each location, per slot."""
+        self.holder = np.full((len(compiled.places), n_slots), -1, dtype=np.int64)
+        """Request held at each fixed-table place, per slot, or -1."""
+        self.resource_users = np.zeros((len(compiled.resource_capacity), n_slots), dtype=np.int64)
+        self.meetings = np.zeros(n_people, dtype=np.int64)
+        self.session_meetings = np.zeros((n_people, len(compiled.session_ids)), dtype=np.int64)
+        self.span_start = np.full(n_requests, -1, dtype=np.int64)
+        """Per request: the first slot of its meeting, or -1."""
+        self.span_end = np.full(n_requests, -1, dtype=np.int64)
+        """Per request: the slot after the last of its meeting, or -1."""
+        self.attendees = np.full((n_requests, attendees.shape[1]), -1, dtype=np.int64)
+        """Per request: its meeting's attendees, padded with -1."""
+        self.pooled = np.zeros(n_requests, dtype=bool)
+        """Per request: its meeting is at a table of its location's shared pool."""
+        self.location = np.full(n_requests, -1, dtype=np.int64)
+        for column in attendees.T:
+            present = column >= 0
+            np.add.at(self.meetings, column[present], 1)
+            np.add.at(self.session_meetings, (column[present], sessions[present]), 1)
+        self._occupy(compiled, requests, starts, lengths, attendees, locations, tables)
+
+    @classmethod
+    def of_meetings(cls, compiled: Compiled, meetings: list[Meeting]) -> Occupation:
+        """What ``meetings`` occupy (those of unknown requests or sessions are left out)."""
         session_position = {sid: i for i, sid in enumerate(compiled.session_ids)}
         location_position = {lid: i for i, lid in enumerate(compiled.location_ids)}
         request_position = {rid: i for i, rid in enumerate(compiled.request_ids)}
-        self.busy: dict[tuple[int, int], int] = {}
-        """(participant, slot) -> request that keeps them busy."""
-        self.pool: Counter[tuple[int, int]] = Counter()
-        """(location, slot) -> meetings at shared pool tables."""
-        self.table: dict[tuple[int, int, int], int] = {}
-        """(location, table, slot) -> request held there."""
-        self.resource: dict[tuple[int, int], list[int]] = defaultdict(list)
-        """(resource, slot) -> requests using it."""
-        self.meetings: Counter[int] = Counter()
-        self.session_meetings: Counter[tuple[int, int]] = Counter()
-        self.span: dict[int, tuple[int, int]] = {}
-        """request -> (first slot, slot after the last)."""
-        self.attendees: dict[int, list[int]] = {}
-        self.place: dict[int, tuple[int, int]] = {}
-        """request -> (location, table)."""
-        self.followers: dict[int, list[int]] = defaultdict(list)
-        """request -> the requests that must come after it."""
-        for later, earlier_list in enumerate(compiled.request_after):
-            for earlier in earlier_list:
-                self.followers[earlier].append(later)
+        index = compiled.participant_index
+        rows = []
         for meeting in meetings:
             r = request_position.get(meeting.request)
             session = session_position.get(meeting.session)
             if r is None or session is None:
                 continue
-            start = int(compiled.session_first_slot[session]) + meeting.slot
-            self.span[r] = (start, start + meeting.length)
-            people = [
-                compiled.participant_index[a]
-                for a in meeting.attendees
-                if a in compiled.participant_index
-            ]
-            self.attendees[r] = people
-            for person in people:
-                self.meetings[person] += 1
-                self.session_meetings[(person, session)] += 1
-            location = location_position.get(meeting.location)
-            if location is not None:
-                self.place[r] = (location, meeting.table)
-            for t in range(start, start + meeting.length):
-                for person in people:
-                    self.busy[(person, t)] = r
-                if location is not None:
-                    if meeting.table in compiled.pool_tables[location]:
-                        self.pool[(location, t)] += 1
-                    self.table[(location, meeting.table, t)] = r
-                for resource in compiled.request_resources[r]:
-                    self.resource[(resource, t)].append(r)
+            rows.append(
+                (
+                    r,
+                    session,
+                    int(compiled.session_first_slot[session]) + meeting.slot,
+                    meeting.length,
+                    tuple(index[a] for a in meeting.attendees if a in index),
+                    location_position.get(meeting.location, -1),
+                    meeting.table,
+                )
+            )
+        columns = list(zip(*rows, strict=True)) or [()] * 7
+        return cls(
+            compiled,
+            requests=np.array(columns[0], dtype=np.int64),
+            sessions=np.array(columns[1], dtype=np.int64),
+            starts=np.array(columns[2], dtype=np.int64),
+            lengths=np.array(columns[3], dtype=np.int64),
+            attendees=padded(list(columns[4])),
+            locations=np.array(columns[5], dtype=np.int64),
+            tables=np.array(columns[6], dtype=np.int64),
+        )
+
+    @classmethod
+    def of_candidates(
+        cls, compiled: Compiled, chosen: np.ndarray, tables: dict[int, int]
+    ) -> Occupation:
+        """What the chosen candidates occupy, at their tables (``tables``, else the place's)."""
+        requests = compiled.candidate_request[chosen].astype(np.int64)
+        starts = compiled.candidate_start[chosen].astype(np.int64)
+        places = compiled.candidate_place[chosen]
+        place_tables = compiled.place_table[places].tolist()
+        return cls(
+            compiled,
+            requests=requests,
+            sessions=compiled.slot_session[starts].astype(np.int64),
+            starts=starts,
+            lengths=compiled.request_length[requests].astype(np.int64),
+            attendees=compiled.variant_members[compiled.candidate_variant[chosen]],
+            locations=compiled.place_location[places],
+            tables=np.array(
+                [tables.get(c, t) for c, t in zip(chosen.tolist(), place_tables, strict=True)],
+                dtype=np.int64,
+            ),
+        )
+
+    def attendees_of(self, r: int) -> list[int]:
+        """Attendee indices of request ``r``'s meeting (none when it is not scheduled)."""
+        return [p for p in self.attendees[r].tolist() if p >= 0]
+
+    def _occupy(
+        self,
+        compiled: Compiled,
+        requests: np.ndarray,
+        starts: np.ndarray,
+        lengths: np.ndarray,
+        attendees: np.ndarray,
+        locations: np.ndarray,
+        tables: np.ndarray,
+    ) -> None:
+        self.span_start[requests] = starts
+        self.span_end[requests] = starts + lengths
+        self.attendees[requests] = attendees
+        self.location[requests] = locations
+        pool_tables = [set(t) for t in compiled.pool_tables]
+        fixed = {
+            (place.location, place.table): p
+            for p, place in enumerate(compiled.places)
+            if not place.is_pool
+        }
+        pooled = np.array(
+            [
+                location >= 0 and table in pool_tables[location]
+                for location, table in zip(locations.tolist(), tables.tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
+        self.pooled[requests] = pooled
+        place = np.array(
+            [fixed.get(key, -1) for key in zip(locations.tolist(), tables.tolist(), strict=True)],
+            dtype=np.int64,
+        )
+        uses = [
+            (m, res)
+            for m, r in enumerate(requests.tolist())
+            for res in compiled.request_resources[r]
+        ]
+        use_meeting = np.array([m for m, _ in uses], dtype=np.int64)
+        use_resource = np.array([res for _, res in uses], dtype=np.int64)
+        for offset in range(int(lengths.max(initial=0))):
+            slot = starts + offset
+            inside = (lengths > offset) & (slot < compiled.n_slots)
+            for column in attendees.T:
+                hit = inside & (column >= 0)
+                self.busy[column[hit], slot[hit]] = requests[hit]
+            hit = inside & pooled
+            np.add.at(self.pool, (locations[hit], slot[hit]), 1)
+            hit = inside & (place >= 0)
+            self.holder[place[hit], slot[hit]] = requests[hit]
+            hit = inside[use_meeting]
+            np.add.at(self.resource_users, (use_resource[hit], slot[use_meeting[hit]]), 1)
+
+
+# ---------------------------------------------------------------------------------------
+# what blocks each candidate
+
+
+KINDS = ("full", "busy", "tables", "table", "resource", "after", "before")
+"""Kinds of blocker, numbered in this order in :class:`Blockers`."""
+FULL, BUSY, TABLES, TABLE, RESOURCE, AFTER, BEFORE = range(len(KINDS))
+GROUPS = ("full", "busy", "capacity", "precedence")
+"""Groups of blocker kinds, the most telling first."""
+GROUP_OF_KIND = np.array([0, 1, 2, 2, 2, 3, 3])
+FREE = len(GROUPS)
+"""The group of a candidate that nothing blocks (see :meth:`Blockers.main_group`)."""
 
 
 @dataclass(frozen=True)
@@ -162,17 +293,6 @@ class Blocker:
     """The other request (busy, table, after, before), the resource, or the location."""
     detail: str = ""
 
-    @property
-    def group(self) -> str:
-        """``full``, ``busy``, ``capacity`` or ``precedence``."""
-        return {
-            "tables": "capacity",
-            "table": "capacity",
-            "resource": "capacity",
-            "after": "precedence",
-            "before": "precedence",
-        }.get(self.kind, self.kind)
-
 
 @dataclass
 class CandidateStatus:
@@ -183,80 +303,251 @@ class CandidateStatus:
     blockers: list[Blocker] = field(default_factory=list)
 
 
+@dataclass
+class Blockers:
+    """What blocks some candidates: one row per blocker, in candidate order.
+
+    ``kind`` indexes :data:`KINDS`; ``person``, ``slot`` and ``other`` are as in
+    :class:`Blocker`, -1 where they do not apply, except that a ``full`` blocker's ``other``
+    is the session of a ``max_meetings_per_session`` limit (-1 for ``max_meetings``).
+    """
+
+    candidates: np.ndarray
+    position: np.ndarray
+    """Per row: the position in :attr:`candidates` of the candidate it blocks."""
+    kind: np.ndarray
+    person: np.ndarray
+    slot: np.ndarray
+    other: np.ndarray
+
+    def main_group(self) -> np.ndarray:
+        """Per candidate: the index in :data:`GROUPS` of its most telling blocker, or
+        :data:`FREE`."""
+        main = np.full(len(self.candidates), FREE, dtype=np.int64)
+        np.minimum.at(main, self.position, GROUP_OF_KIND[self.kind])
+        return main
+
+    def blocker(self, compiled: Compiled, row: int) -> Blocker:
+        """Row ``row`` as a :class:`Blocker`."""
+        kind = int(self.kind[row])
+        person, slot, other = int(self.person[row]), int(self.slot[row]), int(self.other[row])
+        if kind == FULL:
+            participant = compiled.event.participants[person]
+            detail = (
+                f"max_meetings {participant.max_meetings}"
+                if other < 0
+                else f"max_meetings_per_session {participant.max_meetings_per_session} in "
+                f"{compiled.session_ids[other]}"
+            )
+            return Blocker("full", person, detail=detail)
+        if kind == TABLE:
+            place = compiled.places[compiled.candidate_place[self.candidates[self.position[row]]]]
+            return Blocker("table", slot=slot, other=other, detail=str(place.table))
+        return Blocker(KINDS[kind], person, slot, other)
+
+
+def find_blockers(compiled: Compiled, occupation: Occupation, candidates: np.ndarray) -> Blockers:
+    """Everything that stops each of ``candidates`` in the timetable ``occupation``.
+
+    A request's own meeting (if it is scheduled) is ignored, so a scheduled request shows
+    where else it could have gone.
+    """
+    batch = _Batch(compiled, occupation, candidates)
+    _limits(batch)
+    _clashes(batch)
+    _capacity(batch)
+    _precedence(batch)
+    return batch.blockers()
+
+
+class _Batch:
+    """The candidates under analysis, what they need, and the blockers found so far."""
+
+    def __init__(self, compiled: Compiled, occupation: Occupation, candidates: np.ndarray):
+        self.compiled, self.occupation, self.candidates = compiled, occupation, candidates
+        self.request = compiled.candidate_request[candidates].astype(np.int64)
+        self.start = compiled.candidate_start[candidates].astype(np.int64)
+        self.length = compiled.request_length[self.request].astype(np.int64)
+        self.members = compiled.variant_members[compiled.candidate_variant[candidates]]
+        self.place = compiled.candidate_place[candidates].astype(np.int64)
+        self.own = occupation.span_start[self.request] >= 0
+        """The candidate's request is scheduled: its own meeting is not in the way."""
+        self.found: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(
+        self,
+        kind: int,
+        position: np.ndarray,
+        *,
+        person: np.ndarray | int = -1,
+        slot: np.ndarray | int = -1,
+        other: np.ndarray | int = -1,
+    ) -> None:
+        """Blockers of ``kind`` for the candidates at ``position`` (values per row, or one)."""
+        person, slot, other = (
+            np.full(len(position), v) if isinstance(v, int) else v for v in (person, slot, other)
+        )
+        self.found.append((kind, position, person, slot, other))
+
+    def add_where(
+        self,
+        kind: int,
+        hit: np.ndarray,
+        *,
+        person: np.ndarray | int = -1,
+        slot: np.ndarray | int = -1,
+        other: np.ndarray | int = -1,
+    ) -> None:
+        """Blockers of ``kind`` for the candidates where ``hit`` is true (values per candidate)."""
+        position = np.flatnonzero(hit)
+        person, slot, other = (
+            v if isinstance(v, int) else v[position] for v in (person, slot, other)
+        )
+        self.add(kind, position, person=person, slot=slot, other=other)
+
+    def positions(self, requests: list[int]) -> dict[int, np.ndarray]:
+        """The positions of each of ``requests``' candidates."""
+        order = np.argsort(self.request, kind="stable")
+        low = np.searchsorted(self.request[order], requests, side="left").tolist()
+        high = np.searchsorted(self.request[order], requests, side="right").tolist()
+        return {r: order[a:b] for r, a, b in zip(requests, low, high, strict=True)}
+
+    @cached_property
+    def requests(self) -> list[int]:
+        """The distinct requests of the candidates."""
+        return np.unique(self.request).tolist()
+
+    def requests_with(self, wanted: Callable[[int], bool]) -> list[int]:
+        """The distinct requests of the candidates for which ``wanted(request)`` holds."""
+        return [r for r in self.requests if wanted(r)]
+
+    def covered(self, offset: int) -> tuple[np.ndarray, np.ndarray]:
+        """The slot ``offset`` after each candidate's start, and whether the meeting covers it."""
+        slot = self.start + offset
+        return np.minimum(slot, self.compiled.n_slots - 1), self.length > offset
+
+    def own_covers(self, slot: np.ndarray) -> np.ndarray:
+        """The candidate's request is scheduled, and its meeting covers ``slot``."""
+        occupation = self.occupation
+        return (
+            self.own
+            & (occupation.span_start[self.request] <= slot)
+            & (slot < occupation.span_end[self.request])
+        )
+
+    def blockers(self) -> Blockers:
+        kind = np.concatenate([np.full(len(f[1]), f[0]) for f in self.found]).astype(np.int64)
+        position, person, slot, other = (
+            np.concatenate([f[i] for f in self.found]).astype(np.int64) for i in range(1, 5)
+        )
+        order = np.argsort(position, kind="stable")
+        return Blockers(
+            self.candidates, position[order], kind[order], person[order], slot[order], other[order]
+        )
+
+
+def _limits(batch: _Batch) -> None:
+    """Attendees at their ``max_meetings`` (or ``max_meetings_per_session``) already."""
+    compiled, occupation = batch.compiled, batch.occupation
+    session = compiled.slot_session[batch.start].astype(np.int64)
+    own_start = occupation.span_start[batch.request]
+    own_session = np.where(batch.own, compiled.slot_session[np.maximum(own_start, 0)], -1)
+    owned = np.flatnonzero(batch.own)
+    for person in batch.members.T:
+        present = person >= 0
+        who = np.maximum(person, 0)
+        mine = np.zeros(len(person), dtype=bool)
+        mine[owned] = (occupation.attendees[batch.request[owned]] == person[owned, None]).any(1)
+        mine_here = mine & (own_session == session)
+        total = present & (occupation.meetings[who] - mine >= compiled.max_meetings[who])
+        per_session = (
+            present
+            & ~total
+            & (
+                occupation.session_meetings[who, session] - mine_here
+                >= compiled.max_per_session[who]
+            )
+        )
+        batch.add_where(FULL, total, person=person)
+        batch.add_where(FULL, per_session, person=person, other=session)
+
+
+def _clashes(batch: _Batch) -> None:
+    """Attendees busy with another meeting."""
+    busy = batch.occupation.busy
+    for offset in range(int(batch.length.max(initial=0))):
+        slot, inside = batch.covered(offset)
+        for person in batch.members.T:
+            rival = busy[np.maximum(person, 0), slot]
+            hit = inside & (person >= 0) & (rival >= 0) & (rival != batch.request)
+            batch.add_where(BUSY, hit, person=person, slot=slot, other=rival)
+
+
+def _capacity(batch: _Batch) -> None:
+    """Shared pools with every table taken, fixed tables held, resources at capacity."""
+    compiled, occupation = batch.compiled, batch.occupation
+    location = compiled.place_location[batch.place]
+    in_pool = compiled.place_in_pool[batch.place]
+    fixed = compiled.place_table[batch.place] > 0
+    using = batch.positions(batch.requests_with(lambda r: bool(compiled.request_resources[r])))
+    uses = [(p, resource) for r, p in using.items() for resource in compiled.request_resources[r]]
+    use_position = np.concatenate([p for p, _ in uses]) if uses else np.zeros(0, dtype=np.int64)
+    use_resource = (
+        np.concatenate([np.full(len(p), res) for p, res in uses]) if uses else use_position
+    )
+    for offset in range(int(batch.length.max(initial=0))):
+        slot, inside = batch.covered(offset)
+        own = batch.own_covers(slot)
+        own_pooled = (
+            own
+            & occupation.pooled[batch.request]
+            & (occupation.location[batch.request] == location)
+        )
+        used = occupation.pool[location, slot] - own_pooled
+        taken = inside & in_pool & (used >= compiled.pool_capacity[location])
+        batch.add_where(TABLES, taken, slot=slot, other=location)
+        holder = occupation.holder[batch.place, slot]
+        held = inside & fixed & (holder >= 0) & (holder != batch.request)
+        batch.add_where(TABLE, held, slot=slot, other=holder)
+        users = occupation.resource_users[use_resource, slot[use_position]] - own[use_position]
+        full = inside[use_position] & (users >= compiled.resource_capacity[use_resource])
+        batch.add(
+            RESOURCE, use_position[full], slot=slot[use_position[full]], other=use_resource[full]
+        )
+
+
+def _precedence(batch: _Batch) -> None:
+    """``after`` rules: an earlier request that ends too late, a later one that starts too soon."""
+    compiled, occupation = batch.compiled, batch.occupation
+    followers: dict[int, list[int]] = defaultdict(list)
+    for later, earlier_list in enumerate(compiled.request_after):
+        for earlier in earlier_list:
+            followers[earlier].append(later)
+    related = batch.requests_with(lambda r: bool(compiled.request_after[r] or followers.get(r)))
+    for r, position in batch.positions(related).items():
+        start = batch.start[position]
+        for earlier in compiled.request_after[r]:
+            end = int(occupation.span_end[earlier])
+            if occupation.span_start[earlier] >= 0:
+                batch.add(AFTER, position[start < end], slot=end, other=earlier)
+        for later in followers.get(r, []):
+            begin = int(occupation.span_start[later])
+            if begin >= 0:
+                too_late = start + batch.length[position] > begin
+                batch.add(BEFORE, position[too_late], slot=begin, other=later)
+
+
 def analyse_request(compiled: Compiled, occupation: Occupation, r: int) -> list[CandidateStatus]:
     """Every candidate of request ``r`` with its blockers in the timetable ``occupation``.
 
     The request's own meeting (if it is scheduled) is ignored, so a scheduled request shows
     where else it could have gone.
     """
-    participants = compiled.event.participants
-    length = int(compiled.request_length[r])
-    earlier = [(e, occupation.span[e]) for e in compiled.request_after[r] if e in occupation.span]
-    later = [
-        (other, occupation.span[other])
-        for other in occupation.followers.get(r, [])
-        if other in occupation.span
-    ]
-    own = occupation.span.get(r)
-    statuses = []
-    for c in compiled.request_candidates[r].tolist():
-        start = int(compiled.candidate_start[c])
-        session = int(compiled.slot_session[start])
-        slots = range(start, start + length)
-        place = compiled.places[compiled.candidate_place[c]]
-        status = CandidateStatus(c, start)
-        blockers = status.blockers
-        for person in compiled.attendees(c):
-            limit = participants[person].max_meetings
-            per_session = participants[person].max_meetings_per_session
-            mine = 1 if own is not None and person in occupation.attendees.get(r, []) else 0
-            mine_here = (
-                1 if mine and int(compiled.slot_session[own[0]]) == session else 0  # type: ignore[index]
-            )
-            if limit is not None and occupation.meetings[person] - mine >= limit:
-                blockers.append(Blocker("full", person, detail=f"max_meetings {limit}"))
-            elif (
-                per_session is not None
-                and occupation.session_meetings[(person, session)] - mine_here >= per_session
-            ):
-                blockers.append(
-                    Blocker(
-                        "full",
-                        person,
-                        detail=f"max_meetings_per_session {per_session} in "
-                        f"{compiled.session_ids[session]}",
-                    )
-                )
-        for t in slots:
-            for person in compiled.attendees(c):
-                rival = occupation.busy.get((person, t))
-                if rival is not None and rival != r:
-                    blockers.append(Blocker("busy", person, t, rival))
-        in_pool = place.is_pool or place.table in compiled.pool_tables[place.location]
-        for t in slots:
-            if in_pool:
-                used = occupation.pool[(place.location, t)]
-                if own is not None and own[0] <= t < own[1]:
-                    location, table = occupation.place.get(r, (-1, 0))
-                    if location == place.location and table in compiled.pool_tables[location]:
-                        used -= 1
-                if used >= len(compiled.pool_tables[place.location]):
-                    blockers.append(Blocker("tables", slot=t, other=place.location))
-            if not place.is_pool:
-                holder = occupation.table.get((place.location, place.table, t))
-                if holder is not None and holder != r:
-                    blockers.append(Blocker("table", slot=t, other=holder, detail=str(place.table)))
-            for resource in compiled.request_resources[r]:
-                users = [u for u in occupation.resource.get((resource, t), []) if u != r]
-                if len(users) >= compiled.resource_capacity[resource]:
-                    blockers.append(Blocker("resource", slot=t, other=resource))
-        for e, (_, end) in earlier:
-            if start < end:
-                blockers.append(Blocker("after", slot=end, other=e))
-        for other, (other_start, _) in later:
-            if start + length > other_start:
-                blockers.append(Blocker("before", slot=other_start, other=other))
-        statuses.append(status)
+    candidates = compiled.request_candidates[r]
+    blockers = find_blockers(compiled, occupation, candidates)
+    statuses = [CandidateStatus(c, int(compiled.candidate_start[c])) for c in candidates.tolist()]
+    for row, position in enumerate(blockers.position.tolist()):
+        statuses[position].blockers.append(blockers.blocker(compiled, row))
     return statuses
 
 
@@ -271,7 +562,7 @@ def blocker_text(compiled: Compiled, occupation: Occupation, blocker: Blocker) -
         rival = blocker.other
         others = [
             compiled.participant_ids[p]
-            for p in _attendees_of(compiled, occupation, rival)
+            for p in occupation.attendees_of(rival)
             if p != blocker.person
         ]
         return (
@@ -295,134 +586,6 @@ def blocker_text(compiled: Compiled, occupation: Occupation, blocker: Blocker) -
         return f"it must come after {ids[blocker.other]}, which ends at {when}"
     when = slot_text(compiled, blocker.slot)
     return f"it must end before {ids[blocker.other]} starts at {when}"
-
-
-def _attendees_of(compiled: Compiled, occupation: Occupation, r: int) -> list[int]:
-    """Attendee indices of a scheduled request."""
-    return occupation.attendees.get(r, [])
-
-
-# ---------------------------------------------------------------------------------------
-# reasons for unscheduled requests
-
-
-@dataclass
-class Reason:
-    """A reason code, a sentence, and the requests that took the place."""
-
-    code: UnscheduledReason
-    detail: str
-    conflicts: list[int] = field(default_factory=list)
-
-
-def classify(
-    compiled: Compiled, occupation: Occupation, r: int, statuses: list[CandidateStatus]
-) -> Reason:
-    """The reason a request with candidates is not scheduled, in plain words."""
-    parties = and_list([party_text(compiled, p) for p in compiled.event.requests[r].participants])
-    free = sorted({s.start for s in statuses if not s.blockers})
-    if free:
-        slots = and_list([slot_text(compiled, t) for t in free], limit=4)
-        return Reason(
-            UnscheduledReason.NOT_SELECTED,
-            f"{parties} could still meet at {slots}, but not together with the chosen "
-            "meetings under the other rules (breaks, min_meetings, locked meetings) or the "
-            "goal order, or time ran out before it was added",
-        )
-    # The main blocker of each candidate: a full participant, then a busy one, then
-    # capacity, then an ``after`` rule.
-    order = ["full", "busy", "capacity", "precedence"]
-    main = [min((b.group for b in s.blockers), key=order.index) for s in statuses]
-    groups = set(main)
-    starts = sorted({s.start for s in statuses})
-    where = and_list([slot_text(compiled, t) for t in starts], limit=4)
-    priority = int(compiled.request_priority[r])
-    if groups == {"full"} or (groups <= {"full", "precedence"} and "full" in groups):
-        full = sorted(
-            {
-                blocker_text(compiled, occupation, b)
-                for s in statuses
-                for b in s.blockers
-                if b.kind == "full"
-            }
-        )
-        return Reason(UnscheduledReason.PARTICIPANT_FULL, "; ".join(full))
-    if groups == {"precedence"}:
-        rules = sorted(
-            {
-                blocker_text(compiled, occupation, b)
-                for s in statuses
-                for b in s.blockers
-                if b.group == "precedence"
-            }
-        )
-        return Reason(
-            UnscheduledReason.PRECEDENCE,
-            f"{parties} could meet at {where}, but {' and '.join(rules)}",
-        )
-    if "busy" in groups:
-        rivals: dict[int, set[tuple[int, int]]] = defaultdict(set)
-        for s, kind in zip(statuses, main, strict=True):
-            if kind == "busy":
-                for b in s.blockers:
-                    if b.kind == "busy":
-                        rivals[b.other].add((b.person, b.slot))
-        rival_ids = sorted(rivals, key=lambda x: (min(t for _, t in rivals[x]), x))
-        described = []
-        for rival in rival_ids[:5]:
-            people = and_list(
-                [compiled.participant_ids[p] for p in _attendees_of(compiled, occupation, rival)]
-            )
-            first = min(t for _, t in rivals[rival])
-            described.append(
-                f"{compiled.request_ids[rival]} ({people} at {slot_text(compiled, first)}, "
-                f"priority {int(compiled.request_priority[rival])})"
-            )
-        if len(rival_ids) > 5:
-            described.append(f"{len(rival_ids) - 5} more")
-        total = sum(int(compiled.request_priority[x]) for x in rival_ids)
-        busy_starts = sorted(
-            {s.start for s, kind in zip(statuses, main, strict=True) if kind == "busy"}
-        )
-        rest = [s for s, kind in zip(statuses, main, strict=True) if kind != "busy"]
-        rest_starts = sorted({s.start for s in rest} - set(busy_starts))
-        text = f"{parties} could meet at {where}, but "
-        if rest_starts:
-            busy_where = and_list([slot_text(compiled, t) for t in busy_starts], limit=4)
-            text += f"at {busy_where} "
-        text += (
-            f"one of them is already in another meeting: {and_list(described, limit=6)}; "
-            f"those meetings (priority {total} in all) rank higher than this one "
-            f"(priority {priority})"
-        )
-        if rest_starts:
-            rest_where = and_list([slot_text(compiled, t) for t in rest_starts], limit=4)
-            rest_texts = sorted(
-                {
-                    blocker_text(compiled, occupation, b)
-                    for s in rest
-                    if s.start in rest_starts
-                    for b in s.blockers
-                }
-            )
-            text += f"; at {rest_where} {and_list(rest_texts, limit=3)}"
-        return Reason(
-            UnscheduledReason.LOWER_PRIORITY_CONFLICT,
-            text,
-            conflicts=rival_ids,
-        )
-    taken = sorted(
-        {
-            blocker_text(compiled, occupation, b)
-            for s in statuses
-            for b in s.blockers
-            if b.group == "capacity"
-        }
-    )
-    return Reason(
-        UnscheduledReason.CAPACITY,
-        f"{parties} are free together at {where}, but then {and_list(taken)}",
-    )
 
 
 def impossible_text(compiled: Compiled, r: int) -> str:
@@ -526,7 +689,7 @@ def explain_request(event: Event, schedule: Schedule, request_id: str) -> Reques
     request = event.request(request_id)
     compiled = compile_event(event)
     r = compiled.request_ids.index(request_id)
-    occupation = Occupation(compiled, schedule.meetings)
+    occupation = Occupation.of_meetings(compiled, schedule.meetings)
     meeting = schedule.meeting(request_id)
     unscheduled = next((u for u in schedule.unscheduled if u.request == request_id), None)
     statuses = analyse_request(compiled, occupation, r)

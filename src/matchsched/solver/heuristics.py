@@ -22,45 +22,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matchsched.solver.compile import Compiled
-
-NO_LIMIT = np.iinfo(np.int32).max
+from matchsched.solver.compile import NO_LIMIT, Compiled
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Static arrays derived once from the compiled event."""
+    """Static arrays the heuristics derive once from the compiled event."""
 
-    members: np.ndarray
-    """int[variant, position]: attendee participant indices, padded with -1."""
     candidate_length: np.ndarray
-    place_location: np.ndarray
-    place_table: np.ndarray
-    place_in_pool: np.ndarray
-    pool_capacity: np.ndarray
-    max_meetings: np.ndarray
-    max_per_session: np.ndarray
-    later: list[list[int]]
-    """Per request: the requests that must start after it ends (reverse of ``after``)."""
+    later: dict[int, list[int]]
+    """Per request with any: the requests that must start after it ends (reverse of
+    ``after``)."""
     day_first: np.ndarray
     """Per slot: the first slot of its day."""
     day_last: np.ndarray
     candidate_unpreferred: np.ndarray
     """Per candidate: attendee-slots it puts in unpreferred slots."""
+    limited: np.ndarray
+    """Per request: some attendee of some candidate has ``max_meetings`` (per session)."""
+    fixed: np.ndarray
+    """Per request: some candidate is at a fixed table."""
+    reach: dict[int, _Reach]
+    """Per meeting length: the slots around each start that decide the breaks it adds."""
 
     @classmethod
     def of(cls, compiled: Compiled) -> Layout:
         """Derive the layout of ``compiled``."""
-        width = max((len(v) for v in compiled.variants), default=1)
-        members = np.full((max(len(compiled.variants), 1), width), -1, dtype=np.int64)
-        for v, attendees in enumerate(compiled.variants):
-            members[v, : len(attendees)] = attendees
-        places = compiled.places
-        people = compiled.event.participants
-        later: list[list[int]] = [[] for _ in compiled.request_ids]
+        later: dict[int, list[int]] = {}
         for r, earlier in enumerate(compiled.request_after):
             for e in earlier:
-                later[e].append(r)
+                later.setdefault(e, []).append(r)
         n_slots = compiled.n_slots
         day_first = np.zeros(n_slots, dtype=np.int64)
         day_last = np.zeros(n_slots, dtype=np.int64)
@@ -70,41 +61,70 @@ class Layout:
         length = compiled.request_length[compiled.candidate_request].astype(np.int64)
         unpreferred = np.zeros(compiled.n_candidates, dtype=np.int64)
         if compiled.unpreferred.any():
-            candidate_members = members[compiled.candidate_variant]
+            candidate_members = compiled.variant_members[compiled.candidate_variant]
             for offset in range(int(length.max(initial=0))):
                 inside = length > offset
                 slot = np.minimum(compiled.candidate_start + offset, n_slots - 1)
-                for j in range(width):
-                    person = candidate_members[:, j]
+                for person in candidate_members.T:
                     hit = inside & (person >= 0)
                     hit &= compiled.unpreferred[np.maximum(person, 0), slot]
                     unpreferred += hit
+        person_limited = (compiled.max_meetings < NO_LIMIT) | (compiled.max_per_session < NO_LIMIT)
+        members = compiled.variant_members
+        variant_limited = (person_limited[np.maximum(members, 0)] & (members >= 0)).any(axis=1)
         return cls(
-            members=members,
             candidate_length=length,
-            place_location=np.array([p.location for p in places], dtype=np.int64),
-            place_table=np.array([p.table for p in places], dtype=np.int64),
-            place_in_pool=np.array(
-                [p.is_pool or p.table in compiled.pool_tables[p.location] for p in places],
-                dtype=bool,
-            ),
-            pool_capacity=np.array([len(t) for t in compiled.pool_tables], dtype=np.int64),
-            max_meetings=np.array(
-                [NO_LIMIT if p.max_meetings is None else p.max_meetings for p in people],
-                dtype=np.int64,
-            ),
-            max_per_session=np.array(
-                [
-                    NO_LIMIT if p.max_meetings_per_session is None else p.max_meetings_per_session
-                    for p in people
-                ],
-                dtype=np.int64,
-            ),
             later=later,
             day_first=day_first,
             day_last=day_last,
             candidate_unpreferred=unpreferred,
+            limited=_any_per_request(compiled, variant_limited[compiled.candidate_variant]),
+            fixed=_any_per_request(compiled, compiled.place_table[compiled.candidate_place] > 0),
+            reach={
+                length: _Reach.of(day_first, day_last, length)
+                for length in np.unique(compiled.request_length).tolist()
+            },
         )
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """For a meeting of one length starting at each slot: the slots that decide the breaks."""
+
+    day_first: np.ndarray
+    after_day: np.ndarray
+    """The slot after the last of the start's day."""
+    after_end: np.ndarray
+    """The slot after the meeting's last (clipped to the event)."""
+    before: np.ndarray
+    """The slot before the start (clipped)."""
+    after: np.ndarray
+    """The slot after the meeting's last (clipped)."""
+    inside_left: np.ndarray
+    """The slot before the start is on the same day."""
+    inside_right: np.ndarray
+    """The slot after the meeting is on the same day."""
+
+    @classmethod
+    def of(cls, day_first: np.ndarray, day_last: np.ndarray, length: int) -> _Reach:
+        n = len(day_first)
+        starts = np.arange(n)
+        ends = np.minimum(starts + length - 1, n - 1)
+        return cls(
+            day_first=day_first,
+            after_day=day_last + 1,
+            after_end=ends + 1,
+            before=np.maximum(starts - 1, 0),
+            after=np.minimum(ends + 1, n - 1),
+            inside_left=starts > day_first,
+            inside_right=ends < day_last,
+        )
+
+
+def _any_per_request(compiled: Compiled, flags: np.ndarray) -> np.ndarray:
+    """Per request: whether ``flags`` holds for any of its candidates."""
+    counts = np.bincount(compiled.candidate_request[flags], minlength=len(compiled.request_ids))
+    return counts > 0
 
 
 class Timetable:
@@ -172,30 +192,31 @@ class Timetable:
             return np.zeros(0, dtype=bool)
         starts = compiled.candidate_start[candidates].astype(np.int64)
         length = int(compiled.request_length[request])
-        attendees = layout.members[compiled.candidate_variant[candidates]]
-        present = attendees >= 0
+        attendees = compiled.variant_members[compiled.candidate_variant[candidates]]
+        absent = attendees < 0
         who = np.maximum(attendees, 0)
         places = compiled.candidate_place[candidates]
-        location = layout.place_location[places]
-        pooled = layout.place_in_pool[places]
-        fixed = layout.place_table[places] > 0
+        location = compiled.place_location[places]
+        pooled = compiled.place_in_pool[places]
         ok = np.ones(len(candidates), dtype=bool)
         for offset in range(length):
             slot = starts + offset
-            ok &= ~((self.occupant[who, slot[:, None]] >= 0) & present).any(axis=1)
-            ok &= ~pooled | (self.pool_used[location, slot] < layout.pool_capacity[location])
-            ok &= ~fixed | ~self.table_used[places, slot]
+            ok &= ((self.occupant[who, slot[:, None]] < 0) | absent).all(axis=1)
+            ok &= ~pooled | (self.pool_used[location, slot] < compiled.pool_capacity[location])
+            if layout.fixed[request]:
+                ok &= (compiled.place_table[places] == 0) | ~self.table_used[places, slot]
             for resource in compiled.request_resources[request]:
                 ok &= self.resource_used[resource, slot] < compiled.resource_capacity[resource]
-        ok &= ~((self.meetings[who] >= layout.max_meetings[who]) & present).any(axis=1)
-        session = compiled.slot_session[starts]
-        full = self.session_meetings[who, session[:, None]] >= layout.max_per_session[who]
-        ok &= ~(full & present).any(axis=1)
+        if layout.limited[request]:
+            ok &= ((self.meetings[who] < compiled.max_meetings[who]) | absent).all(axis=1)
+            session = compiled.slot_session[starts]
+            room = self.session_meetings[who, session[:, None]] < compiled.max_per_session[who]
+            ok &= (room | absent).all(axis=1)
         for earlier in compiled.request_after[request]:
             c = self.chosen[earlier]
             if c >= 0:
                 ok &= starts >= compiled.candidate_start[c] + layout.candidate_length[c]
-        for later in layout.later[request]:
+        for later in layout.later.get(request, ()):
             c = self.chosen[later]
             if c >= 0:
                 ok &= starts + length <= compiled.candidate_start[c]
@@ -221,16 +242,16 @@ class Timetable:
         self.chosen[request] = -1
 
     def _occupy(self, candidate: int, request: int, slots: slice, sign: int) -> None:
-        compiled, layout = self.compiled, self.layout
+        compiled = self.compiled
         attendees = compiled.attendees(candidate)
         for person in attendees:
             self.occupant[person, slots] = request if sign > 0 else -1
             self.meetings[person] += sign
             self.session_meetings[person, compiled.slot_session[slots.start]] += sign
         place = int(compiled.candidate_place[candidate])
-        if layout.place_in_pool[place]:
-            self.pool_used[layout.place_location[place], slots] += sign
-        if layout.place_table[place] > 0:
+        if compiled.place_in_pool[place]:
+            self.pool_used[compiled.place_location[place], slots] += sign
+        if compiled.place_table[place] > 0:
             self.table_used[place, slots] = sign > 0
         for resource in compiled.request_resources[request]:
             self.resource_used[resource, slots] += sign
@@ -244,29 +265,31 @@ class Timetable:
         """
         compiled = self.compiled
         starts = compiled.candidate_start[candidates].astype(np.int64)
-        length = int(compiled.request_length[request])
         variants = compiled.candidate_variant[candidates]
-        delta = np.zeros(len(candidates), dtype=np.int64)
-        for variant in np.unique(variants).tolist():
-            these = variants == variant
-            for person in compiled.variants[variant]:
-                delta[these] += self._slot_delta(person, length)[starts[these]]
-        return delta
+        # Candidates come in runs of one variant: the breaks are counted once per run.
+        new_run = np.ones(len(variants), dtype=bool)
+        new_run[1:] = variants[1:] != variants[:-1]
+        run = np.cumsum(new_run) - 1
+        people = compiled.variant_members[variants[new_run]]
+        width = people.shape[1]
+        added = self._slot_deltas(
+            np.maximum(people, 0).ravel(), int(compiled.request_length[request])
+        )
+        added *= (people >= 0).reshape(-1, 1)  # the padding of shorter attendee lists adds none
+        rows = run[:, None] * width + np.arange(width)
+        return added[rows, starts[:, None]].sum(axis=1)
 
-    def _slot_delta(self, person: int, length: int) -> np.ndarray:
-        """Per start slot: breaks added to ``person`` by a meeting of ``length`` there."""
-        layout = self.layout
-        busy = self.occupant[person] >= 0
-        n = len(busy)
-        counts = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(busy, out=counts[1:])
-        starts = np.arange(n)
-        ends = np.minimum(starts + length - 1, n - 1)
-        first, last = layout.day_first, layout.day_last
-        has_left = counts[starts] - counts[first] > 0
-        has_right = counts[last + 1] - counts[ends + 1] > 0
-        left_adjacent = (starts > first) & busy[np.maximum(starts - 1, 0)]
-        right_adjacent = (ends < last) & busy[np.minimum(ends + 1, n - 1)]
+    def _slot_deltas(self, people: np.ndarray, length: int) -> np.ndarray:
+        """Per person and start slot: breaks added by a meeting of ``length`` there."""
+        reach = self.layout.reach[length]
+        busy = self.occupant[people] >= 0
+        n = busy.shape[1]
+        counts = np.zeros((len(people), n + 1), dtype=np.int64)
+        np.cumsum(busy, axis=1, out=counts[:, 1:])
+        has_left = counts[:, :n] > counts.take(reach.day_first, axis=1)
+        has_right = counts.take(reach.after_day, axis=1) > counts.take(reach.after_end, axis=1)
+        left_adjacent = busy.take(reach.before, axis=1) & reach.inside_left
+        right_adjacent = busy.take(reach.after, axis=1) & reach.inside_right
         return (
             (has_left & ~left_adjacent).astype(np.int64)
             + (has_right & ~right_adjacent)
@@ -285,9 +308,9 @@ class Timetable:
         score = self.break_delta(request, fitting) * 4 + self.layout.candidate_unpreferred[fitting]
         # Between equal scores, the slot whose pool has most tables left keeps room for later.
         places = self.compiled.candidate_place[fitting]
-        location = self.layout.place_location[places]
+        location = self.compiled.place_location[places]
         load = self.pool_used[location, self.compiled.candidate_start[fitting]] / np.maximum(
-            self.layout.pool_capacity[location], 1
+            self.compiled.pool_capacity[location], 1
         )
         return int(fitting[np.lexsort((load, score))[0]])
 
@@ -318,19 +341,31 @@ def construct(
 ) -> Timetable:
     """Greedy construction in :func:`construction_order`, then :func:`repair`.
 
-    ``deadline`` (a :func:`time.perf_counter` value) cuts the repair short; the greedy pass
-    always completes, so the result is always a valid (partial) timetable.
+    ``deadline`` (a :func:`time.perf_counter` value) stops both early; the result is always
+    a valid (partial) timetable.
     """
     order = construction_order(compiled, request_value)
-    timetable = greedy(compiled, order, layout=layout)
+    timetable = greedy(compiled, order, layout=layout, deadline=deadline)
     repair(timetable, order, deadline=deadline)
     return timetable
 
 
-def greedy(compiled: Compiled, order: np.ndarray, *, layout: Layout | None = None) -> Timetable:
-    """Each request in ``order`` in its best feasible candidate (fewest added breaks)."""
+def greedy(
+    compiled: Compiled,
+    order: np.ndarray,
+    *,
+    layout: Layout | None = None,
+    deadline: float | None = None,
+) -> Timetable:
+    """Each request in ``order`` in its best feasible candidate (fewest added breaks).
+
+    At ``deadline`` (a :func:`time.perf_counter` value) it stops: the requests not reached
+    stay out of the timetable, which is valid as it stands.
+    """
     timetable = Timetable(compiled, layout)
     for request in order.tolist():
+        if deadline is not None and time.perf_counter() > deadline:
+            break
         candidate = timetable.best_candidate(request)
         if candidate >= 0:
             timetable.place(candidate)

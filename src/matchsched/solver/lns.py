@@ -29,6 +29,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -66,15 +67,22 @@ STEP_SECONDS = 1.0
 """Time limit of one neighbourhood solve."""
 
 
-FINISH_SECONDS_PER_REQUEST = 3e-4
-"""Measured cost, per request, of what follows the search: the table phase's greedy pass,
-assembling the schedule, the reasons for unscheduled requests and evaluating the goals
-(2.2e-4 s at 2,000 participants, 2.4e-4 s at 10,000 on a busy 2-core machine)."""
+FINISH_SECONDS_PER_REQUEST = 2e-5
+FINISH_SECONDS_PER_CANDIDATE = 5.5e-7
+"""What follows the search costs per request and per candidate: the table phase's greedy pass,
+assembling the schedule, the reasons for unscheduled requests (each of whose candidates is
+analysed) and evaluating the goals. Set 10 % above the costs measured on a busy 2-core machine,
+whether the construction placed every request, 30 % of them or none: 2.4-3.4 s for the
+brokerage event of 10,000 participants (33 candidates per request), 4.3-4.7 s for a trade fair
+of 10,000 (58 candidates per request), 0.2-0.3 s at 1,000 participants."""
 
 
 def finishing_seconds(compiled: Compiled) -> float:
     """Time to keep after the LNS for the table phase and the final assembly."""
-    return FINISH_SECONDS_PER_REQUEST * len(compiled.request_ids)
+    return (
+        FINISH_SECONDS_PER_REQUEST * len(compiled.request_ids)
+        + FINISH_SECONDS_PER_CANDIDATE * compiled.n_candidates
+    )
 
 
 def table_seconds(compiled: Compiled, remaining: float | None) -> float:
@@ -107,42 +115,97 @@ def suits(compiled: Compiled, options: SolveOptions, previous: Schedule | None) 
     )
 
 
+class _Links:
+    """Pairs of a request and a party or participant, with the partners of each at hand."""
+
+    def __init__(self, request: np.ndarray, other: np.ndarray, n_requests: int, n_others: int):
+        self.request, self.other = request, other
+        by_request = np.lexsort((other, request))
+        self._others = other[by_request]
+        self._request_bounds = np.searchsorted(request[by_request], np.arange(n_requests + 1))
+        by_other = np.lexsort((request, other))
+        self._requests = request[by_other]
+        self._other_bounds = np.searchsorted(other[by_other], np.arange(n_others + 1))
+
+    def of_request(self, r: int) -> list[int]:
+        """The parties (or participants) of request ``r``, in increasing order."""
+        return self._others[self._request_bounds[r] : self._request_bounds[r + 1]].tolist()
+
+    def of_other(self, q: int) -> list[int]:
+        """The requests of party (or participant) ``q``, in increasing order."""
+        return self._requests[self._other_bounds[q] : self._other_bounds[q + 1]].tolist()
+
+
+@dataclass
+class _RequestParties:
+    """One pair per party of every request: the request, and the party (an index into ids)."""
+
+    request: np.ndarray
+    party: np.ndarray
+    ids: list[str]
+    """Party ids in order of first use."""
+
+    @classmethod
+    def of(cls, compiled: Compiled) -> _RequestParties:
+        requests = compiled.event.requests
+        names = list(chain.from_iterable(request.participants for request in requests))
+        index: dict[str, int] = {}
+        party = np.array([index.setdefault(name, len(index)) for name in names], dtype=np.int64)
+        sizes = [len(request.participants) for request in requests]
+        return cls(np.repeat(np.arange(len(requests)), sizes), party, list(index))
+
+
 @dataclass
 class _Parties:
     """Fairness bookkeeping: which parties each request counts for, and their requested priority."""
 
-    pair_request: np.ndarray
-    pair_party: np.ndarray
+    links: _Links
     requested: np.ndarray
-    of_request: list[list[int]]
 
     @classmethod
-    def of(cls, compiled: Compiled) -> _Parties:
-        index: dict[str, int] = {}
-        pairs: list[tuple[int, int]] = []
-        for r, request in enumerate(compiled.event.requests):
-            if len(compiled.request_candidates[r]) == 0:
-                continue
-            for party in request.participants:
-                pairs.append((r, index.setdefault(party, len(index))))
-        array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    def of(cls, compiled: Compiled, pairs: _RequestParties, schedulable: np.ndarray) -> _Parties:
+        """The parties of the requests that can take place (numbered in order of first use)."""
+        counted = schedulable[pairs.request]
+        request, named = pairs.request[counted], pairs.party[counted]
+        distinct, first, party = np.unique(named, return_index=True, return_inverse=True)
+        renumber = np.empty(len(distinct), dtype=np.int64)
+        renumber[np.argsort(first)] = np.arange(len(distinct))
+        party = renumber[party.reshape(-1)]
         requested = np.bincount(
-            array[:, 1], weights=compiled.request_priority[array[:, 0]], minlength=len(index)
+            party, weights=compiled.request_priority[request], minlength=len(distinct)
         ).astype(np.int64)
-        of_request: list[list[int]] = [[] for _ in compiled.request_ids]
-        for r, q in pairs:
-            of_request[r].append(q)
-        return cls(array[:, 0], array[:, 1], requested, of_request)
+        return cls(_Links(request, party, len(compiled.request_ids), len(distinct)), requested)
 
     def got(self, compiled: Compiled, chosen: np.ndarray) -> np.ndarray:
-        weights = compiled.request_priority[self.pair_request] * (chosen[self.pair_request] >= 0)
-        return np.bincount(self.pair_party, weights=weights, minlength=len(self.requested)).astype(
-            np.int64
-        )
+        request, party = self.links.request, self.links.other
+        weights = compiled.request_priority[request] * (chosen[request] >= 0)
+        return np.bincount(party, weights=weights, minlength=len(self.requested)).astype(np.int64)
 
     def shares(self, compiled: Compiled, chosen: np.ndarray) -> np.ndarray:
         """Per party: scheduled share in thousandths, rounded down (as the full model)."""
         return FAIRNESS_SCALE * self.got(compiled, chosen) // np.maximum(self.requested, 1)
+
+
+def _attendance(compiled: Compiled, pairs: _RequestParties) -> _Links:
+    """Per participant, the requests they may attend (organization parties: every member)."""
+    members: dict[str, list[int]] = {}
+    for i, participant in enumerate(compiled.event.participants):
+        if participant.organization is not None:
+            members.setdefault(participant.organization, []).append(i)
+    people = [
+        [compiled.participant_index[name]]
+        if name in compiled.participant_index
+        else members.get(name, [])
+        for name in pairs.ids
+    ]
+    count = np.array([len(p) for p in people], dtype=np.int64)
+    first = np.concatenate(([0], np.cumsum(count)[:-1])).astype(np.int64)
+    flat = np.array(list(chain.from_iterable(people)), dtype=np.int64)
+    per_pair = count[pairs.party]
+    within = np.arange(int(per_pair.sum())) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    person = flat[np.repeat(first[pairs.party], per_pair) + within]
+    request = np.repeat(pairs.request, per_pair)
+    return _Links(request, person, len(compiled.request_ids), len(compiled.participant_ids))
 
 
 @dataclass
@@ -179,15 +242,14 @@ class LargeSearch:
             {g: w for g, w in level.items() if g in SUPPORTED_GOALS} for level in options.levels
         ]
         self.levels = [level for level in self.levels if level]
-        self.parties = _Parties.of(compiled) if Goal.FAIRNESS in self.goals else None
-        self.person_requests = _person_requests(compiled)
-        pairs = [(r, p) for p, rs in enumerate(self.person_requests) for r in rs]
-        pair_array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-        self.pair_request, self.pair_person = pair_array[:, 0], pair_array[:, 1]
-        self.request_people: list[list[int]] = [[] for _ in compiled.request_ids]
-        for r, p in pairs:
-            self.request_people[r].append(p)
-        self.schedulable = np.array([len(c) > 0 for c in compiled.request_candidates], dtype=bool)
+        self.schedulable = (
+            np.bincount(compiled.candidate_request, minlength=len(compiled.request_ids)) > 0
+        )
+        pairs = _RequestParties.of(compiled)
+        self.parties = (
+            _Parties.of(compiled, pairs, self.schedulable) if Goal.FAIRNESS in self.goals else None
+        )
+        self.attendance = _attendance(compiled, pairs)
         self.size = FIRST_NEIGHBOURHOOD
 
     # -- goal values -------------------------------------------------------------------------
@@ -240,10 +302,12 @@ class LargeSearch:
                 progress(point)
 
         order = construction_order(compiled, self.relaxation.request_value)
+        # The construction stops when the search time is up: what it placed is still valid.
+        deadline = time.perf_counter() + deadline_left()
         if self.kept:
-            timetable = self._keep_previous(order)
+            timetable = self._keep_previous(order, deadline)
         else:
-            timetable = greedy(compiled, order, layout=self.layout)
+            timetable = greedy(compiled, order, layout=self.layout, deadline=deadline)
         missing = compiled.request_required & (timetable.chosen < 0)
         if missing.any():
             logger.info("large search: construction left %d required request(s)", missing.sum())
@@ -262,13 +326,17 @@ class LargeSearch:
                 report(state)
 
         steps = improved = 0
-        while deadline_left() > 0.2 and not (stop is not None and stop.stopped):
+        overhead = 0.0  # the most a step took beyond its CP-SAT limit (building the sub-model)
+        while deadline_left() > overhead + 0.2 and not (stop is not None and stop.stopped):
             if self._finished(state):
                 break
             steps += 1
-            if self._step(state, min(STEP_SECONDS, deadline_left()), stop):
+            limit = min(STEP_SECONDS, deadline_left() - overhead)
+            started = time.perf_counter()
+            if self._step(state, limit, stop):
                 improved += 1
                 report(state)
+            overhead = max(overhead, time.perf_counter() - started - limit)
         logger.info(
             "large search: %d steps, %d improved, %s at %.1fs",
             steps,
@@ -282,9 +350,10 @@ class LargeSearch:
         outcome.chosen = state.timetable.candidates()
         return outcome
 
-    def _keep_previous(self, order: np.ndarray) -> Timetable:
+    def _keep_previous(self, order: np.ndarray, deadline: float) -> Timetable:
         """Re-scheduling: previous meetings that are still possible stay exactly where they
-        were (and are never freed by a step); the other requests fill in around them."""
+        were (and are never freed by a step); the other requests fill in around them until
+        ``deadline`` (a :func:`time.perf_counter` value)."""
         compiled = self.compiled
         timetable = Timetable(compiled, self.layout)
         for candidates in self.kept:
@@ -298,6 +367,8 @@ class LargeSearch:
                 timetable.place(int(fits[0]))
                 self.frozen[request] = True
         for request in order.tolist():
+            if time.perf_counter() > deadline:
+                break
             if timetable.chosen[request] < 0:
                 candidate = timetable.best_candidate(request)
                 if candidate >= 0:
@@ -328,8 +399,8 @@ class LargeSearch:
             # Where priority is left on the table: people with unscheduled requests.
             left = (timetable.chosen < 0) & self.schedulable
             weights = np.bincount(
-                self.pair_person,
-                weights=(compiled.request_priority * left)[self.pair_request],
+                self.attendance.other,
+                weights=(compiled.request_priority * left)[self.attendance.request],
                 minlength=n_people,
             ).astype(np.float64)
         elif choice < 0.8 and Goal.BREAKS in self.goals:
@@ -344,14 +415,13 @@ class LargeSearch:
         seen = {seed}
         while queue and len(chosen) < size:
             person = queue.pop(0)
-            requests = self.person_requests[person]
-            for r in requests:
+            for r in self.attendance.of_other(person):
                 if len(chosen) >= size:
                     break
-                if r in chosen or self.frozen[r] or len(compiled.request_candidates[r]) == 0:
+                if r in chosen or self.frozen[r] or not self.schedulable[r]:
                     continue
                 chosen[r] = None
-                for other in self.request_people[r]:
+                for other in self.attendance.of_request(r):
                     if other not in seen:
                         seen.add(other)
                         queue.append(other)
@@ -430,21 +500,6 @@ class LargeSearch:
         return False
 
 
-def _person_requests(compiled: Compiled) -> list[list[int]]:
-    """Per participant: the requests they may attend (organization parties: every member)."""
-    members: dict[str, list[int]] = {}
-    for i, participant in enumerate(compiled.event.participants):
-        if participant.organization is not None:
-            members.setdefault(participant.organization, []).append(i)
-    out: list[list[int]] = [[] for _ in compiled.participant_ids]
-    for r, request in enumerate(compiled.event.requests):
-        for party in request.participants:
-            index = compiled.participant_index.get(party)
-            for person in [index] if index is not None else members.get(party, []):
-                out[person].append(r)
-    return out
-
-
 class _SubModel:
     """The CP-SAT model of one neighbourhood: freed requests, everything else fixed."""
 
@@ -494,9 +549,9 @@ class _SubModel:
             for t in range(start, start + length):
                 for person in attendees:
                     by_person_slot.setdefault((person, t), []).append(x)
-                if layout.place_in_pool[place]:
-                    by_pool_slot.setdefault((int(layout.place_location[place]), t), []).append(x)
-                if layout.place_table[place] > 0:
+                if compiled.place_in_pool[place]:
+                    by_pool_slot.setdefault((int(compiled.place_location[place]), t), []).append(x)
+                if compiled.place_table[place] > 0:
                     by_table_slot.setdefault((place, t), []).append(x)
                 for resource in compiled.request_resources[r]:
                     by_resource_slot.setdefault((resource, t), []).append(x)
@@ -504,7 +559,7 @@ class _SubModel:
             if len(literals) > 1:
                 model.AddAtMostOne(literals)
         for (location, t), literals in by_pool_slot.items():
-            room = int(layout.pool_capacity[location] - timetable.pool_used[location, t])
+            room = int(compiled.pool_capacity[location] - timetable.pool_used[location, t])
             if len(literals) > room:
                 model.Add(sum(literals) <= room)
         for literals in by_table_slot.values():
@@ -515,11 +570,13 @@ class _SubModel:
             if len(literals) > room:
                 model.Add(sum(literals) <= room)
         for person, literals in by_person.items():
-            room = int(layout.max_meetings[person] - timetable.meetings[person])
+            room = int(compiled.max_meetings[person] - timetable.meetings[person])
             if len(literals) > room:
                 model.Add(sum(literals) <= room)
         for (person, session), literals in by_person_session.items():
-            room = int(layout.max_per_session[person] - timetable.session_meetings[person, session])
+            room = int(
+                compiled.max_per_session[person] - timetable.session_meetings[person, session]
+            )
             if len(literals) > room:
                 model.Add(sum(literals) <= room)
         self._precedences(compiled, requests, per_request, x_of)
@@ -632,7 +689,7 @@ class _SubModel:
         shares = FAIRNESS_SCALE * got // np.maximum(parties.requested, 1)
         touched: dict[int, list[tuple[int, list[int]]]] = {}
         for r, fits in zip(requests.tolist(), per_request, strict=True):
-            for q in parties.of_request[r]:
+            for q in parties.links.of_request(r):
                 touched.setdefault(q, []).append((r, fits))
         outside = np.ones(len(shares), dtype=bool)
         outside[list(touched)] = False
