@@ -47,7 +47,13 @@ from matchsched.solver.heuristics import (
     participant_breaks,
     repair,
 )
-from matchsched.solver.search import Clock, ProgressCallback, SearchOutcome, StopToken
+from matchsched.solver.search import (
+    Clock,
+    ProgressCallback,
+    SearchOutcome,
+    StopToken,
+    solve_watched,
+)
 
 logger = logging.getLogger("matchsched")
 
@@ -449,13 +455,7 @@ class LargeSearch:
         solver.parameters.random_seed = int(self.rng.integers(1 << 30))
         solver.parameters.max_time_in_seconds = max(time_limit, 0.05)
         solver.parameters.catch_sigint_signal = False
-        if stop is not None:
-            stop._attach(solver)
-        try:
-            status = solver.Solve(sub.model)
-        finally:
-            if stop is not None:
-                stop._attach(None)
+        status = solve_watched(solver, sub.model, stop)
         logger.debug(
             "lns step: %d requests, %d candidates, %s in %.2fs",
             len(requests),

@@ -65,6 +65,22 @@ class StopToken:
             self._solvers.discard(solver)
 
 
+def solve_watched(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    stop: StopToken | None,
+    callback: cp_model.CpSolverSolutionCallback | None = None,
+) -> Any:
+    """``solver.Solve(model)``, stoppable through ``stop`` while it runs; returns the status."""
+    if stop is not None:
+        stop._add(solver)
+    try:
+        return solver.Solve(model, callback)
+    finally:
+        if stop is not None:
+            stop._remove(solver)
+
+
 class Clock:
     """Time since the solve started, and what is left of the limit."""
 
@@ -204,13 +220,7 @@ def lexicographic_search(
         else:
             solver = cp_model.CpSolver()
             _parameters(solver, options, budget)
-            if stop is not None:
-                stop._attach(solver)
-            try:
-                status = solver.Solve(model, callback)
-            finally:
-                if stop is not None:
-                    stop._attach(None)
+            status = solve_watched(solver, model, stop, callback)
         logger.info("stage %s: %s in %.2fs", stage, solver.StatusName(status), clock.elapsed)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solved_any = True
@@ -315,13 +325,7 @@ def _breaks_by_budget(
             fallback.AddHint(variable, found.solver.BooleanValue(variable))
     solver = cp_model.CpSolver()
     _parameters(solver, options, remaining())
-    if stop is not None:
-        stop._attach(solver)
-    try:
-        status = solver.Solve(fallback, callback)
-    finally:
-        if stop is not None:
-            stop._attach(None)
+    status = solve_watched(solver, fallback, stop, callback)
     if status == cp_model.UNKNOWN and found.solver is not None:
         return cp_model.FEASIBLE, found.solver
     return status, solver

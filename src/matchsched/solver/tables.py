@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 
 from matchsched.options import Goal, SolveOptions
 from matchsched.solver.compile import Compiled
-from matchsched.solver.search import StopToken
+from matchsched.solver.search import StopToken, solve_watched
 
 
 @dataclass
@@ -292,13 +292,7 @@ def _improve_day(
     solver.parameters.catch_sigint_signal = False
     if time_limit is not None:
         solver.parameters.max_time_in_seconds = max(time_limit, 0.05)
-    if stop is not None:
-        stop._attach(solver)
-    try:
-        status = solver.Solve(model)
-    finally:
-        if stop is not None:
-            stop._attach(None)
+    status = solve_watched(solver, model, stop)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}, False
     return {c: int(solver.Value(v)) for c, v in table_var.items()}, status == cp_model.OPTIMAL
