@@ -17,6 +17,7 @@ from matchsched.schedule import ProgressPoint, SolveStatus
 from matchsched.solver import breaks as break_search
 from matchsched.solver.cpsat.goals import FAIRNESS_SCALE
 from matchsched.solver.cpsat.model import TimetableModel
+from matchsched.solver.cpsat.run import run_solver
 
 logger = logging.getLogger("matchsched")
 
@@ -75,7 +76,7 @@ def solve_watched(
     if stop is not None:
         stop._add(solver)
     try:
-        return solver.Solve(model, callback)
+        return run_solver(solver, model, callback)
     finally:
         if stop is not None:
             stop._remove(solver)
