@@ -6,7 +6,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from matchsched.solver.breaks import ParticipantSplit, budget_search, split_by_participant
-from matchsched.solver.search import StopToken
+from matchsched.solver.cpsat.run import StopToken
 
 
 def _counts(model: cp_model.CpModel, n: int) -> dict[int, cp_model.IntVar]:
@@ -86,16 +86,25 @@ def test_budget_search_with_a_split_reaches_the_optimum() -> None:
     assert found.lower == 2
 
 
-def test_every_case_solver_is_announced_when_it_starts_and_ends() -> None:
+def test_every_case_solver_is_watched_by_the_stop_token_while_it_runs() -> None:
     model = cp_model.CpModel()
     counts = _counts(model, 3)
     total = sum(counts.values())
     model.Add(sum(counts.values()) >= 2)  # refutes every case at budget 1
     started: list[cp_model.CpSolver] = []
     ended: list[cp_model.CpSolver] = []
-    split = _split(counts, {})
-    split.started, split.ended = started.append, ended.append
-    assert split_by_participant(model, total, 1, split, _unlimited).status == cp_model.INFEASIBLE
+
+    class Recording(StopToken):
+        def _add(self, solver: cp_model.CpSolver) -> None:
+            started.append(solver)
+            super()._add(solver)
+
+        def _remove(self, solver: cp_model.CpSolver) -> None:
+            ended.append(solver)
+            super()._remove(solver)
+
+    found = split_by_participant(model, total, 1, _split(counts, {}), _unlimited, Recording())
+    assert found.status == cp_model.INFEASIBLE
     assert len(started) == 3 and sorted(map(id, started)) == sorted(map(id, ended))
 
 

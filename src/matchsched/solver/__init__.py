@@ -28,13 +28,13 @@ from matchsched.schedule import (
 from matchsched.solver import assemble, bounds, heuristics, lns
 from matchsched.solver.compile import Compiled, compile_event
 from matchsched.solver.cpsat.model import TimetableModel, kept_candidates
+from matchsched.solver.cpsat.run import StopToken
 from matchsched.solver.explain import find_conflict, impossible_text
 from matchsched.solver.reasons import unscheduled_reasons
 from matchsched.solver.search import (
     Clock,
     ProgressCallback,
     SearchOutcome,
-    StopToken,
     lexicographic_search,
 )
 from matchsched.solver.tables import assign_tables

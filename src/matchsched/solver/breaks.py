@@ -20,7 +20,6 @@ are 0 otherwise.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +29,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matchsched.solver.compile import Compiled
-from matchsched.solver.cpsat.run import run_solver
+from matchsched.solver.cpsat.run import StopToken, solve_watched
 from matchsched.solver.cpsat.variables import Occupancy
 
 logger = logging.getLogger("matchsched")
@@ -162,9 +161,6 @@ class ParticipantSplit:
     """Parameters of one case: a single worker (cases run side by side)."""
     workers: int = 1
     """How many cases run at once."""
-    started: Callable[[cp_model.CpSolver], None] | None = None
-    ended: Callable[[cp_model.CpSolver], None] | None = None
-    """Called as each case's solver starts and ends (to stop them from outside)."""
 
 
 SPLIT_FIRST_CAP = 2.0
@@ -185,6 +181,7 @@ def budget_search(
     share: float = 0.5,
     on_bound: Callable[[int], None] | None = None,
     split: ParticipantSplit | None = None,
+    stop: StopToken | None = None,
 ) -> BudgetOutcome:
     """Lower-bound-first search: is there a schedule with at most ``k`` breaks, k = lower, ...
 
@@ -195,7 +192,8 @@ def budget_search(
     ``lower`` itself, which must be a proven bound). When the first budget is refuted, one
     solve without a budget tells whether there is any schedule at all (and gives an upper
     bound). A probe gets ``share`` of the time left; when one times out the caller optimises
-    with what is left, from the bound reached and from the best schedule found.
+    with what is left, from the bound reached and from the best schedule found. ``stop``
+    stops every solve that is running.
 
     With ``split``, the budget one above ``lower`` (the sum of proven per-participant minima)
     is decided case by case when the plain question is not answered within
@@ -210,17 +208,24 @@ def budget_search(
             return BudgetOutcome(cp_model.OPTIMAL, upper.value, upper.solver, upper.value)
         splitting = split is not None and k == lower + 1
         outcome = _probe(
-            model, total, k, configure, remaining, share, cap=AGGREGATE_CAP if splitting else None
+            model,
+            total,
+            k,
+            configure,
+            remaining,
+            share,
+            cap=AGGREGATE_CAP if splitting else None,
+            stop=stop,
         )
         if outcome.status == cp_model.UNKNOWN and splitting:
             assert split is not None
-            outcome = split_by_participant(model, total, k, split, remaining)
+            outcome = split_by_participant(model, total, k, split, remaining, stop)
         if outcome.status == cp_model.OPTIMAL:
             return outcome
         if outcome.status != cp_model.INFEASIBLE:
             return BudgetOutcome(cp_model.UNKNOWN, k, *_best(upper))
         if upper is None:
-            upper = _probe(model, total, None, configure, remaining, share)
+            upper = _probe(model, total, None, configure, remaining, share, stop=stop)
             if upper.status == cp_model.INFEASIBLE:
                 return BudgetOutcome(cp_model.INFEASIBLE, k)
             if upper.status != cp_model.OPTIMAL:
@@ -245,6 +250,7 @@ def _probe(
     share: float,
     *,
     cap: float | None = None,
+    stop: StopToken | None = None,
 ) -> BudgetOutcome:
     """Is there a schedule with ``budget`` breaks (any schedule for ``None``)?
 
@@ -262,7 +268,7 @@ def _probe(
     if cap is not None:
         limit = cap if limit is None else min(limit, cap)
     configure(solver, limit)
-    status = run_solver(solver, probe)
+    status = solve_watched(solver, probe, stop)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = int(solver.Value(total))
         return BudgetOutcome(cp_model.OPTIMAL, value, solver, value)
@@ -275,6 +281,7 @@ def split_by_participant(
     budget: int,
     split: ParticipantSplit,
     remaining: Callable[[], float | None],
+    stop: StopToken | None = None,
 ) -> BudgetOutcome:
     """Is there a schedule with ``budget`` breaks, one above the sum of the minima? Case by case.
 
@@ -291,7 +298,7 @@ def split_by_participant(
     cap = SPLIT_FIRST_CAP
     while undecided:
         started = time.perf_counter()
-        found, undecided = _run_cases(model, total, budget, split, undecided, cap, remaining)
+        found, undecided = _run_cases(model, total, budget, split, undecided, cap, remaining, stop)
         logger.info(
             "breaks: %d break(s), case split at %.0f s per case: %s, %d undecided, %.1f s",
             budget,
@@ -334,15 +341,14 @@ def _run_cases(
     cases: list[int],
     cap: float,
     remaining: Callable[[], float | None],
+    stop: StopToken | None = None,
 ) -> tuple[BudgetOutcome | None, list[int]]:
     """One pass over ``cases``: the schedule of a case that has one, and the undecided cases."""
-    running: set[cp_model.CpSolver] = set()
-    lock = threading.Lock()
-    done = threading.Event()
+    siblings = StopToken()  # stopped by the first case with a schedule
 
     def decide(person: int) -> tuple[int, int, cp_model.CpSolver | None]:
         left = remaining()
-        if done.is_set() or (left is not None and left <= 0.05):
+        if siblings.stopped or (left is not None and left <= 0.05):
             return person, cp_model.UNKNOWN, None
         probe = model.Clone()
         probe.ClearObjective()
@@ -352,22 +358,16 @@ def _run_cases(
                 probe.Add(count == split.minimum.get(other, 0))
         solver = cp_model.CpSolver()
         split.configure(solver, cap if left is None else min(cap, left))
-        with lock:
-            running.add(solver)
-        if split.started is not None:
-            split.started(solver)
-        status = run_solver(solver, probe)
-        if split.ended is not None:
-            split.ended(solver)
+        siblings._add(solver)
+        try:
+            status = solve_watched(solver, probe, stop)
+        finally:
+            siblings._remove(solver)
         logger.debug(
             "breaks: case %d: %s in %.2f s", person, solver.StatusName(status), solver.WallTime()
         )
-        with lock:
-            running.discard(solver)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and not done.is_set():
-                done.set()
-                for other_solver in running:
-                    other_solver.StopSearch()
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            siblings.stop()
         return person, status, solver
 
     undecided: list[int] = []

@@ -39,6 +39,7 @@ from matchsched.schedule import ProgressPoint, Schedule, SolveStatus
 from matchsched.solver.bounds import Relaxation
 from matchsched.solver.compile import Compiled
 from matchsched.solver.cpsat.goals import FAIRNESS_SCALE
+from matchsched.solver.cpsat.run import StopToken, solve_watched
 from matchsched.solver.heuristics import (
     Layout,
     Timetable,
@@ -47,13 +48,7 @@ from matchsched.solver.heuristics import (
     participant_breaks,
     repair,
 )
-from matchsched.solver.search import (
-    Clock,
-    ProgressCallback,
-    SearchOutcome,
-    StopToken,
-    solve_watched,
-)
+from matchsched.solver.search import Clock, ProgressCallback, SearchOutcome
 
 logger = logging.getLogger("matchsched")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,69 +16,11 @@ from matchsched.schedule import ProgressPoint, SolveStatus
 from matchsched.solver import breaks as break_search
 from matchsched.solver.cpsat.goals import FAIRNESS_SCALE
 from matchsched.solver.cpsat.model import TimetableModel
-from matchsched.solver.cpsat.run import run_solver
+from matchsched.solver.cpsat.run import StopToken, solve_watched
 
 logger = logging.getLogger("matchsched")
 
 ProgressCallback = Callable[[ProgressPoint], None]
-
-
-class StopToken:
-    """Stops a running solve from another thread or a signal handler.
-
-    The best schedule found so far is still returned.
-    """
-
-    def __init__(self) -> None:
-        self._stopped = threading.Event()
-        self._solvers: set[cp_model.CpSolver] = set()
-        self._lock = threading.Lock()
-
-    @property
-    def stopped(self) -> bool:
-        """True once :meth:`stop` was called."""
-        return self._stopped.is_set()
-
-    def stop(self) -> None:
-        """Ask the search to stop as soon as it can."""
-        self._stopped.set()
-        with self._lock:
-            for solver in self._solvers:
-                solver.StopSearch()
-
-    def _attach(self, solver: cp_model.CpSolver | None) -> None:
-        """Watch this solver alone (``None``: none)."""
-        with self._lock:
-            self._solvers = set() if solver is None else {solver}
-        if solver is not None and self.stopped:
-            solver.StopSearch()
-
-    def _add(self, solver: cp_model.CpSolver) -> None:
-        """Watch one more solver (solvers running side by side)."""
-        with self._lock:
-            self._solvers.add(solver)
-        if self.stopped:
-            solver.StopSearch()
-
-    def _remove(self, solver: cp_model.CpSolver) -> None:
-        with self._lock:
-            self._solvers.discard(solver)
-
-
-def solve_watched(
-    solver: cp_model.CpSolver,
-    model: cp_model.CpModel,
-    stop: StopToken | None,
-    callback: cp_model.CpSolverSolutionCallback | None = None,
-) -> Any:
-    """``solver.Solve(model)``, stoppable through ``stop`` while it runs; returns the status."""
-    if stop is not None:
-        stop._add(solver)
-    try:
-        return run_solver(solver, model, callback)
-    finally:
-        if stop is not None:
-            stop._remove(solver)
 
 
 class Clock:
@@ -282,25 +223,20 @@ def _breaks_by_budget(
 
     def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
         _parameters(solver, options, limit, break_search.FEASIBILITY_PARAMETERS)
-        if stop is not None:
-            stop._attach(solver)
 
     def on_bound(bound: int) -> None:
         logger.info("breaks: no schedule with fewer than %d breaks", bound)
 
-    try:
-        found = break_search.budget_search(
-            model,
-            expression,
-            lower,
-            configure=configure,
-            remaining=remaining,
-            on_bound=on_bound,
-            split=_participant_split(timetable, options, stop),
-        )
-    finally:
-        if stop is not None:
-            stop._attach(None)
+    found = break_search.budget_search(
+        model,
+        expression,
+        lower,
+        configure=configure,
+        remaining=remaining,
+        on_bound=on_bound,
+        split=_participant_split(timetable, options),
+        stop=stop,
+    )
     if found.status == cp_model.OPTIMAL and found.solver is not None:
         if callback is not None:
             callback.sink.append(
@@ -333,7 +269,7 @@ def _breaks_by_budget(
 
 
 def _participant_split(
-    timetable: TimetableModel, options: SolveOptions, stop: StopToken | None
+    timetable: TimetableModel, options: SolveOptions
 ) -> break_search.ParticipantSplit | None:
     """Cases for the budget one above the minima: participants with the busiest days first.
 
@@ -358,8 +294,6 @@ def _participant_split(
         order=order,
         configure=configure,
         workers=options.workers,
-        started=stop._add if stop is not None else None,
-        ended=stop._remove if stop is not None else None,
     )
 
 

@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 
 from matchsched.options import Goal, SolveOptions
 from matchsched.solver.compile import Compiled
-from matchsched.solver.search import StopToken, solve_watched
+from matchsched.solver.cpsat.run import StopToken, solve_watched
 
 
 @dataclass

@@ -1,8 +1,9 @@
-"""Running CP-SAT: one place for the workarounds a solve needs."""
+"""Running CP-SAT: stopping solves from outside, and the workarounds a solve needs."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -29,3 +30,54 @@ def run_solver(
         logger.warning("CP-SAT failed in presolve (%s); solving again without symmetries", error)
         solver.parameters.symmetry_level = 0
         return solver.Solve(model, callback)
+
+
+class StopToken:
+    """Stops a running solve from another thread or a signal handler.
+
+    The best schedule found so far is still returned.
+    """
+
+    def __init__(self) -> None:
+        self._stopped = threading.Event()
+        self._solvers: set[cp_model.CpSolver] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def stopped(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stopped.is_set()
+
+    def stop(self) -> None:
+        """Ask the search to stop as soon as it can."""
+        self._stopped.set()
+        with self._lock:
+            for solver in self._solvers:
+                solver.StopSearch()
+
+    def _add(self, solver: cp_model.CpSolver) -> None:
+        """Watch one more solver (solvers running side by side)."""
+        with self._lock:
+            self._solvers.add(solver)
+        if self.stopped:
+            solver.StopSearch()
+
+    def _remove(self, solver: cp_model.CpSolver) -> None:
+        with self._lock:
+            self._solvers.discard(solver)
+
+
+def solve_watched(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    stop: StopToken | None,
+    callback: cp_model.CpSolverSolutionCallback | None = None,
+) -> Any:
+    """``solver.Solve(model)``, stoppable through ``stop`` while it runs; returns the status."""
+    if stop is not None:
+        stop._add(solver)
+    try:
+        return run_solver(solver, model, callback)
+    finally:
+        if stop is not None:
+            stop._remove(solver)
