@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ortools.sat.python import cp_model
 
 from matchsched.adapters.dzn import read_dzn
 from matchsched.check import check, evaluate
@@ -18,6 +19,8 @@ from matchsched.schedule import SolveStatus
 from matchsched.solver import solve
 from matchsched.solver.breaks import break_structure
 from matchsched.solver.compile import compile_event
+from matchsched.solver.cpsat.model import TimetableModel
+from matchsched.solver.cpsat.run import run_solver
 from matchsched.solver.cpsat.variables import occupancy
 
 JAIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "instances" / "jair2022"
@@ -63,6 +66,28 @@ def test_fixed_afternoon_meeting_in_the_morning_is_infeasible() -> None:
 
 
 # --------------------------------------------------------------------------- tiny events
+
+
+@needs_jair
+def test_the_case_that_made_cpsat_fail_is_refuted() -> None:
+    """tic-13crafc with 3 breaks, every participant but the last at its minimum: OR-Tools
+    9.15 raised in presolve's symmetry detection on exactly this model."""
+    event, options = read_dzn(JAIR / "original" / "tic-13crafc.original.dzn")
+    timetable = TimetableModel(compile_event(event), options)
+    breaks = timetable.breaks
+    assert breaks.structure is not None
+    workload = breaks.structure.fixed_workload
+    order = sorted(breaks.per_participant, key=lambda person: (-workload.get(person, 0), person))
+    model = timetable.model.Clone()
+    model.ClearObjective()
+    model.Add(breaks.total == 3)
+    for person in order[:-1]:
+        model.Add(breaks.per_participant[person] == 0)
+    model.Add(breaks.per_participant[order[-1]] >= 1)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    assert run_solver(solver, model) == cp_model.INFEASIBLE
 
 
 def _event(participants: list[dict[str, Any]], requests: list[list[str]], slots: int) -> Event:
