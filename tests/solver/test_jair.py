@@ -1,6 +1,7 @@
 """The JAIR 2022 benchmark in the test suite: small instances solved to their published
-optimum (every schedule checked), a proven-infeasible one, and the strong break model's
-parts on tiny hand-made events (the same results as the plain model)."""
+optimum (every schedule checked), a proven-infeasible one, a case that made CP-SAT's presolve
+fail, and the strong break model's parts on tiny hand-made events (the same results as the
+plain model)."""
 
 from __future__ import annotations
 
