@@ -3,6 +3,7 @@ budgets from the proven bound up, and the case split one break above the minima.
 
 from __future__ import annotations
 
+import pytest
 from ortools.sat.python import cp_model
 
 from matchsched.solver.breaks import ParticipantSplit, budget_search, split_by_participant
@@ -13,14 +14,18 @@ def _counts(model: cp_model.CpModel, n: int) -> dict[int, cp_model.IntVar]:
     return {person: model.NewIntVar(0, 2, f"breaks_{person}") for person in range(n)}
 
 
-def _split(counts: dict[int, cp_model.IntVar], minimum: dict[int, int]) -> ParticipantSplit:
-    def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
+def _split(
+    counts: dict[int, cp_model.IntVar], minimum: dict[int, int], workers: int = 2
+) -> ParticipantSplit:
+    def configure(solver: cp_model.CpSolver, limit: float | None, lp: bool) -> None:
         solver.parameters.num_workers = 1
+        if not lp:
+            solver.parameters.linearization_level = 0
         if limit is not None:
             solver.parameters.max_time_in_seconds = limit
 
     return ParticipantSplit(
-        counts=dict(counts), minimum=minimum, order=sorted(counts), configure=configure, workers=2
+        counts=dict(counts), minimum=minimum, order=sorted(counts), configure=configure, workers=workers
     )
 
 
@@ -86,7 +91,10 @@ def test_budget_search_with_a_split_reaches_the_optimum() -> None:
     assert found.lower == 2
 
 
-def test_every_case_solver_is_watched_by_the_stop_token_while_it_runs() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_every_solve_of_the_split_is_watched_by_a_token_linked_to_the_callers(
+    workers: int,
+) -> None:
     model = cp_model.CpModel()
     counts = _counts(model, 3)
     total = sum(counts.values())
@@ -95,6 +103,11 @@ def test_every_case_solver_is_watched_by_the_stop_token_while_it_runs() -> None:
     ended: list[cp_model.CpSolver] = []
 
     class Recording(StopToken):
+        def linked(self) -> StopToken:
+            child = Recording()
+            self._children.append(child)
+            return child
+
         def _add(self, solver: cp_model.CpSolver) -> None:
             started.append(solver)
             super()._add(solver)
@@ -103,9 +116,35 @@ def test_every_case_solver_is_watched_by_the_stop_token_while_it_runs() -> None:
             ended.append(solver)
             super()._remove(solver)
 
-    found = split_by_participant(model, total, 1, _split(counts, {}), _unlimited, Recording())
+    split = _split(counts, {}, workers)
+    found = split_by_participant(model, total, 1, split, _unlimited, Recording())
     assert found.status == cp_model.INFEASIBLE
-    assert len(started) == 3 and sorted(map(id, started)) == sorted(map(id, ended))
+    assert started and sorted(map(id, started)) == sorted(map(id, ended))
+    if workers == 1:
+        assert len(started) == 3  # the cases alone, one after the other
+    else:
+        assert len(started) <= 4  # the plain question beside them may answer first
+
+
+def test_a_split_whose_caller_has_stopped_decides_nothing() -> None:
+    model = cp_model.CpModel()
+    counts = _counts(model, 3)
+    total = sum(counts.values())
+    model.Add(counts[2] >= 1)  # case 2 has a schedule
+    stop = StopToken()
+    stop.stop()
+    found = split_by_participant(model, total, 1, _split(counts, {}), _unlimited, stop)
+    assert found.status == cp_model.UNKNOWN
+
+
+def test_a_linked_token_stops_with_its_parent_and_alone() -> None:
+    parent = StopToken()
+    alone, with_parent = parent.linked(), parent.linked()
+    alone.stop()
+    assert alone.stopped and not parent.stopped and not with_parent.stopped
+    parent.stop()
+    assert with_parent.stopped
+    assert parent.linked().stopped  # linked after the stop: stopped at once
 
 
 def test_a_stop_token_stops_every_solver_running_side_by_side() -> None:

@@ -132,6 +132,11 @@ schedules at a budget best, beside one with the LP relaxation, which refutes bud
 events whose tables are nearly full (tic-13crafc: 3 breaks refuted in 1.6 s with it, not
 in 30 s without)."""
 
+NO_LP_PARAMETERS: dict[str, object] = {"linearization_level": 0}
+"""CP-SAT parameters of a single worker without the LP relaxation, for the solves of the case
+split that should find schedules: a ticf-13crafc case with a schedule is found in about 1 s
+without the LP, and in 4 to more than 30 s (depending on the seed) with it."""
+
 
 @dataclass
 class BudgetOutcome:
@@ -157,18 +162,17 @@ class ParticipantSplit:
     """Proven minimum per participant (absent: 0); ``lower`` is their sum."""
     order: list[int]
     """The participants, most likely to take the extra break first."""
-    configure: Callable[[cp_model.CpSolver, float | None], None]
-    """Parameters of one case: a single worker (cases run side by side)."""
+    configure: Callable[[cp_model.CpSolver, float | None, bool], None]
+    """Parameters of one solve of the split: a single worker, with the LP relaxation when the
+    flag is set (solves run side by side)."""
     workers: int = 1
-    """How many cases run at once."""
+    """How many solves run at once."""
 
 
 SPLIT_FIRST_CAP = 2.0
 """Seconds for each case in the first pass of the split; later passes get four times more."""
 SPLIT_SHARE = 0.6
 """Share of the time left that the split may take."""
-AGGREGATE_CAP = 5.0
-"""Seconds for the plain budget question before the split takes over."""
 
 
 def budget_search(
@@ -196,30 +200,19 @@ def budget_search(
     stops every solve that is running.
 
     With ``split``, the budget one above ``lower`` (the sum of proven per-participant minima)
-    is decided case by case when the plain question is not answered within
-    :data:`AGGREGATE_CAP`: exactly one participant then has one break above its minimum, and
-    "only p" is a question CP-SAT's presolve answers in a fraction of a second for most p,
-    where the disjunction over everyone is beyond it (docs/jair.md).
+    is decided by :func:`split_by_participant`: exactly one participant then has one break
+    above its minimum, and "only p" is a question CP-SAT's presolve answers in a fraction of
+    a second for most p, where the disjunction over everyone is beyond it (docs/jair.md).
     """
     k = lower
     upper: BudgetOutcome | None = None
     while True:
         if upper is not None and upper.value is not None and k >= upper.value:
             return BudgetOutcome(cp_model.OPTIMAL, upper.value, upper.solver, upper.value)
-        splitting = split is not None and k == lower + 1
-        outcome = _probe(
-            model,
-            total,
-            k,
-            configure,
-            remaining,
-            share,
-            cap=AGGREGATE_CAP if splitting else None,
-            stop=stop,
-        )
-        if outcome.status == cp_model.UNKNOWN and splitting:
-            assert split is not None
+        if split is not None and k == lower + 1:
             outcome = split_by_participant(model, total, k, split, remaining, stop)
+        else:
+            outcome = _probe(model, total, k, configure, remaining, share, stop=stop)
         if outcome.status == cp_model.OPTIMAL:
             return outcome
         if outcome.status != cp_model.INFEASIBLE:
@@ -249,7 +242,6 @@ def _probe(
     remaining: Callable[[], float | None],
     share: float,
     *,
-    cap: float | None = None,
     stop: StopToken | None = None,
 ) -> BudgetOutcome:
     """Is there a schedule with ``budget`` breaks (any schedule for ``None``)?
@@ -264,10 +256,7 @@ def _probe(
     if budget is not None:
         probe.Add(total == budget)
     solver = cp_model.CpSolver()
-    limit = None if left is None else max(0.05, share * left)
-    if cap is not None:
-        limit = cap if limit is None else min(limit, cap)
-    configure(solver, limit)
+    configure(solver, None if left is None else max(0.05, share * left))
     status = solve_watched(solver, probe, stop)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = int(solver.Value(total))
@@ -286,23 +275,87 @@ def split_by_participant(
     """Is there a schedule with ``budget`` breaks, one above the sum of the minima? Case by case.
 
     Such a schedule has every participant at its minimum but one, who has one break more.
-    Each case "only p" is a separate solve; ``split.workers`` cases run side by side, each
-    first with :data:`SPLIT_FIRST_CAP` seconds, the undecided ones again with four times
-    more, and so on while time is left. The first case with a schedule ends the split
-    (OPTIMAL); when every case is refuted no schedule has ``budget`` breaks (INFEASIBLE).
-    The split takes at most :data:`SPLIT_SHARE` of the time left, so that an undecided split
-    still leaves time to optimise.
+    Each case "only p" is a separate solve. The cases run in passes, first with
+    :data:`SPLIT_FIRST_CAP` seconds each, the undecided ones again with four times more, and
+    so on while time is left. Passes alternate between a worker without the LP relaxation
+    (it finds schedules fast; presolve refutes most cases either way) and one with it (it
+    refutes cases on nearly full tables). With two workers or more, one of them asks the plain
+    question "any schedule with ``budget`` breaks" (without LP) for the whole split, beside
+    the cases: on some events it finds the schedule before the right case comes up.
+
+    The first schedule ends the split (OPTIMAL); when every case is refuted, or the plain
+    question is, no schedule has ``budget`` breaks (INFEASIBLE). The split takes at most
+    :data:`SPLIT_SHARE` of the time left, so that an undecided split still leaves time to
+    optimise.
     """
     remaining = _share_of(remaining, SPLIT_SHARE)
+    race = stop.linked() if stop is not None else StopToken()  # stopped by the first answer
+    with ThreadPoolExecutor(max_workers=1) as side:
+        plain = (
+            side.submit(_plain_side, model, total, budget, split, remaining, race)
+            if split.workers > 1
+            else None
+        )
+        cases = _cases_in_passes(
+            model, total, budget, split, remaining, race, max(1, split.workers - 1)
+        )
+        race.stop()  # the cases are decided or out of time: the plain question ends too
+        answer = plain.result() if plain is not None else None
+    for outcome in (cases, answer):
+        if outcome is not None and outcome.status == cp_model.OPTIMAL:
+            return outcome
+    if any(o is not None and o.status == cp_model.INFEASIBLE for o in (cases, answer)):
+        return BudgetOutcome(cp_model.INFEASIBLE, budget)
+    return BudgetOutcome(cp_model.UNKNOWN, budget)
+
+
+def _plain_side(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    budget: int,
+    split: ParticipantSplit,
+    remaining: Callable[[], float | None],
+    race: StopToken,
+) -> BudgetOutcome:
+    """The plain budget question, one worker without LP; an answer stops the cases."""
+
+    def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
+        split.configure(solver, limit, False)
+
+    outcome = _probe(model, total, budget, configure, remaining, 1.0, stop=race)
+    logger.info(
+        "breaks: %d break(s), plain question beside the cases: %s",
+        budget,
+        {cp_model.OPTIMAL: "found", cp_model.INFEASIBLE: "refuted"}.get(outcome.status, "open"),
+    )
+    if outcome.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        race.stop()
+    return outcome
+
+
+def _cases_in_passes(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    budget: int,
+    split: ParticipantSplit,
+    remaining: Callable[[], float | None],
+    race: StopToken,
+    workers: int,
+) -> BudgetOutcome:
+    """The cases, pass after pass, until one has a schedule, all are refuted, or time is up."""
     undecided = list(split.order)
     cap = SPLIT_FIRST_CAP
-    while undecided:
+    lp = False
+    while undecided and not race.stopped:
         started = time.perf_counter()
-        found, undecided = _run_cases(model, total, budget, split, undecided, cap, remaining, stop)
+        found, undecided = _run_cases(
+            model, total, budget, split, undecided, cap, lp, remaining, race, workers
+        )
         logger.info(
-            "breaks: %d break(s), case split at %.0f s per case: %s, %d undecided, %.1f s",
+            "breaks: %d break(s), case split at %.0f s per case%s: %s, %d undecided, %.1f s",
             budget,
             cap,
+            " with LP" if lp else "",
             "found" if found is not None else "none found",
             len(undecided),
             time.perf_counter() - started,
@@ -313,6 +366,7 @@ def split_by_participant(
         if left is not None and left <= 0.05:
             break
         cap *= 4
+        lp = not lp
     if undecided:
         return BudgetOutcome(cp_model.UNKNOWN, budget)
     return BudgetOutcome(cp_model.INFEASIBLE, budget)
@@ -340,15 +394,20 @@ def _run_cases(
     split: ParticipantSplit,
     cases: list[int],
     cap: float,
+    lp: bool,
     remaining: Callable[[], float | None],
-    stop: StopToken | None = None,
+    race: StopToken,
+    workers: int,
 ) -> tuple[BudgetOutcome | None, list[int]]:
-    """One pass over ``cases``: the schedule of a case that has one, and the undecided cases."""
-    siblings = StopToken()  # stopped by the first case with a schedule
+    """One pass over ``cases``: the schedule of a case that has one, and the undecided cases.
+
+    The first case with a schedule stops ``race``: the cases still running and the plain
+    question beside them.
+    """
 
     def decide(person: int) -> tuple[int, int, cp_model.CpSolver | None]:
         left = remaining()
-        if siblings.stopped or (left is not None and left <= 0.05):
+        if race.stopped or (left is not None and left <= 0.05):
             return person, cp_model.UNKNOWN, None
         probe = model.Clone()
         probe.ClearObjective()
@@ -357,22 +416,18 @@ def _run_cases(
             if other != person:
                 probe.Add(count == split.minimum.get(other, 0))
         solver = cp_model.CpSolver()
-        split.configure(solver, cap if left is None else min(cap, left))
-        siblings._add(solver)
-        try:
-            status = solve_watched(solver, probe, stop)
-        finally:
-            siblings._remove(solver)
+        split.configure(solver, cap if left is None else min(cap, left), lp)
+        status = solve_watched(solver, probe, race)
         logger.debug(
             "breaks: case %d: %s in %.2f s", person, solver.StatusName(status), solver.WallTime()
         )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            siblings.stop()
+            race.stop()
         return person, status, solver
 
     undecided: list[int] = []
     found: BudgetOutcome | None = None
-    with ThreadPoolExecutor(max_workers=max(1, split.workers)) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         for person, status, solver in pool.map(decide, cases):
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and found is None:
                 assert solver is not None

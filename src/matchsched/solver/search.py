@@ -274,7 +274,7 @@ def _participant_split(
     """Cases for the budget one above the minima: participants with the busiest days first.
 
     A long fixed day leaves the fewest ways to place it without a break, so its owner is
-    the likeliest to need one. Cases run side by side, one CP-SAT worker each.
+    the likeliest to need one. Solves run side by side, one CP-SAT worker each.
     """
     breaks = timetable.breaks
     structure = breaks.structure
@@ -285,8 +285,8 @@ def _participant_split(
     order = sorted(counts, key=lambda person: (-workload.get(person, 0), person))
     single = options.model_copy(update={"workers": 1})
 
-    def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
-        _parameters(solver, single, limit)
+    def configure(solver: cp_model.CpSolver, limit: float | None, lp: bool) -> None:
+        _parameters(solver, single, limit, None if lp else break_search.NO_LP_PARAMETERS)
 
     return break_search.ParticipantSplit(
         counts=counts,

@@ -41,6 +41,7 @@ class StopToken:
     def __init__(self) -> None:
         self._stopped = threading.Event()
         self._solvers: set[cp_model.CpSolver] = set()
+        self._children: list[StopToken] = []
         self._lock = threading.Lock()
 
     @property
@@ -54,6 +55,19 @@ class StopToken:
         with self._lock:
             for solver in self._solvers:
                 solver.StopSearch()
+            children = list(self._children)
+        for child in children:
+            child.stop()
+
+    def linked(self) -> StopToken:
+        """A token of its own that is also stopped when this one is (solves racing each other
+        inside a solve that can be stopped as a whole)."""
+        child = StopToken()
+        with self._lock:
+            self._children.append(child)
+        if self.stopped:
+            child.stop()
+        return child
 
     def _add(self, solver: cp_model.CpSolver) -> None:
         """Watch one more solver (solvers running side by side)."""
