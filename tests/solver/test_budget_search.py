@@ -25,7 +25,11 @@ def _split(
             solver.parameters.max_time_in_seconds = limit
 
     return ParticipantSplit(
-        counts=dict(counts), minimum=minimum, order=sorted(counts), configure=configure, workers=workers
+        counts=dict(counts),
+        minimum=minimum,
+        order=sorted(counts),
+        configure=configure,
+        workers=workers,
     )
 
 
