@@ -168,3 +168,24 @@ def test_a_stop_token_stops_every_solver_running_side_by_side() -> None:
     late = Solver()
     token._add(late)  # type: ignore[arg-type]
     assert late.stopped  # a solver added after the stop is stopped at once
+
+
+def test_passes_of_cases_alternate_between_no_lp_and_lp() -> None:
+    model = cp_model.CpModel()
+    counts = _counts(model, 3)
+    total = sum(counts.values())
+    model.Add(sum(counts.values()) >= 2)  # refutes every case at budget 1
+    passes: list[bool] = []
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, lp: bool) -> None:
+        passes.append(lp)
+        solver.parameters.num_workers = 1
+        # the first pass (no LP) gets no time at all, so its cases stay undecided
+        solver.parameters.max_time_in_seconds = 0.0 if not lp else 10.0
+
+    split = ParticipantSplit(
+        counts=dict(counts), minimum={}, order=sorted(counts), configure=configure, workers=1
+    )
+    found = split_by_participant(model, total, 1, split, _unlimited)
+    assert found.status == cp_model.INFEASIBLE
+    assert passes == [False, False, False, True, True, True]

@@ -1,11 +1,12 @@
-"""Running CP-SAT through ``run_solver``: a presolve failure of OR-Tools is worked around."""
+"""Running CP-SAT through ``run_solver`` and ``solve_watched``: a presolve failure of OR-Tools
+is worked around, and a stop that comes before the solve is kept."""
 
 from __future__ import annotations
 
 import pytest
 from ortools.sat.python import cp_model
 
-from matchsched.solver.cpsat.run import run_solver
+from matchsched.solver.cpsat.run import StopToken, run_solver, solve_watched
 
 
 def test_a_solve_that_fails_in_presolve_is_run_again_without_symmetries() -> None:
@@ -35,3 +36,14 @@ def test_a_failure_without_symmetries_is_not_hidden() -> None:
     AlwaysFailing.parameters.symmetry_level = 0
     with pytest.raises(IndexError):
         run_solver(AlwaysFailing(), cp_model.CpModel())  # type: ignore[arg-type]
+
+
+def test_a_solve_whose_token_has_already_stopped_gets_no_time() -> None:
+    model = cp_model.CpModel()
+    x = model.NewBoolVar("x")
+    model.Add(x == 1)
+    stop = StopToken()
+    stop.stop()  # CP-SAT itself would ignore a stop that comes before the solve
+    solver = cp_model.CpSolver()
+    assert solve_watched(solver, model, stop) == cp_model.UNKNOWN
+    assert solve_watched(cp_model.CpSolver(), model, StopToken()) == cp_model.OPTIMAL

@@ -87,9 +87,15 @@ def solve_watched(
     stop: StopToken | None,
     callback: cp_model.CpSolverSolutionCallback | None = None,
 ) -> Any:
-    """``solver.Solve(model)``, stoppable through ``stop`` while it runs; returns the status."""
+    """``solver.Solve(model)``, stoppable through ``stop`` while it runs; returns the status.
+
+    CP-SAT ignores a stop that arrives before its solve has started, so a solve whose token
+    is already stopped gets no time at all (status UNKNOWN).
+    """
     if stop is not None:
         stop._add(solver)
+        if stop.stopped:
+            solver.parameters.max_time_in_seconds = 0.0
     try:
         return run_solver(solver, model, callback)
     finally:
