@@ -251,10 +251,7 @@ def _probe(
     left = remaining()
     if left is not None and left <= 0.05:
         return BudgetOutcome(cp_model.UNKNOWN, 0)
-    probe = model.Clone()
-    probe.ClearObjective()
-    if budget is not None:
-        probe.Add(total == budget)
+    probe = _budget_question(model, total, budget)
     solver = cp_model.CpSolver()
     configure(solver, None if left is None else max(0.05, share * left))
     status = solve_watched(solver, probe, stop)
@@ -262,6 +259,17 @@ def _probe(
         value = int(solver.Value(total))
         return BudgetOutcome(cp_model.OPTIMAL, value, solver, value)
     return BudgetOutcome(status, 0)
+
+
+def _budget_question(
+    model: cp_model.CpModel, total: cp_model.LinearExprT, budget: int | None
+) -> cp_model.CpModel:
+    """A copy of ``model`` without its objective, with exactly ``budget`` breaks (``None``: any)."""
+    question = model.Clone()
+    question.ClearObjective()
+    if budget is not None:
+        question.Add(total == budget)
+    return question
 
 
 def split_by_participant(
@@ -409,9 +417,7 @@ def _run_cases(
         left = remaining()
         if race.stopped or (left is not None and left <= 0.05):
             return person, cp_model.UNKNOWN, None
-        probe = model.Clone()
-        probe.ClearObjective()
-        probe.Add(total == budget)
+        probe = _budget_question(model, total, budget)
         for other, count in split.counts.items():
             if other != person:
                 probe.Add(count == split.minimum.get(other, 0))
