@@ -3,6 +3,8 @@ budgets from the proven bound up, and the case split one break above the minima.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from ortools.sat.python import cp_model
 
@@ -106,12 +108,7 @@ def test_every_solve_of_the_split_is_watched_by_a_token_linked_to_the_callers(
     started: list[cp_model.CpSolver] = []
     ended: list[cp_model.CpSolver] = []
 
-    class Recording(StopToken):
-        def linked(self) -> StopToken:
-            child = Recording()
-            self._children.append(child)
-            return child
-
+    class Recording(StopToken):  # tokens linked to it are Recordings too
         def _add(self, solver: cp_model.CpSolver) -> None:
             started.append(solver)
             super()._add(solver)
@@ -149,6 +146,9 @@ def test_a_linked_token_stops_with_its_parent_and_alone() -> None:
     parent.stop()
     assert with_parent.stopped
     assert parent.linked().stopped  # linked after the stop: stopped at once
+    del alone, with_parent
+    gc.collect()
+    assert not parent._children  # a linked token no longer in use is forgotten
 
 
 def test_a_stop_token_stops_every_solver_running_side_by_side() -> None:

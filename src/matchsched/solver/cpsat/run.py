@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -41,7 +42,7 @@ class StopToken:
     def __init__(self) -> None:
         self._stopped = threading.Event()
         self._solvers: set[cp_model.CpSolver] = set()
-        self._children: list[StopToken] = []
+        self._children: weakref.WeakSet[StopToken] = weakref.WeakSet()  # dropped when done
         self._lock = threading.Lock()
 
     @property
@@ -62,9 +63,9 @@ class StopToken:
     def linked(self) -> StopToken:
         """A token of its own that is also stopped when this one is (solves racing each other
         inside a solve that can be stopped as a whole)."""
-        child = StopToken()
+        child = type(self)()
         with self._lock:
-            self._children.append(child)
+            self._children.add(child)
         if self.stopped:
             child.stop()
         return child
