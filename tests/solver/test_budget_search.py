@@ -8,6 +8,7 @@ import gc
 import pytest
 from ortools.sat.python import cp_model
 
+from matchsched.solver import breaks
 from matchsched.solver.breaks import ParticipantSplit, budget_search, split_by_participant
 from matchsched.solver.cpsat.run import StopToken
 
@@ -81,7 +82,7 @@ def test_budget_search_with_a_split_reaches_the_optimum() -> None:
     model.Add(counts[3] + counts[4] >= 1)
     model.Add(counts[1] + counts[3] >= 1)
 
-    def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
+    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict[str, object]) -> None:
         solver.parameters.num_workers = 1
 
     found = budget_search(
@@ -189,3 +190,68 @@ def test_passes_of_cases_alternate_between_no_lp_and_lp() -> None:
     found = split_by_participant(model, total, 1, split, _unlimited)
     assert found.status == cp_model.INFEASIBLE
     assert passes == [False, False, False, True, True, True]
+
+
+def _pairs_must_break(model: cp_model.CpModel, n: int) -> cp_model.LinearExprT:
+    """n participants in a ring, each neighbouring pair with at least one break: the
+    optimum is ceil(n / 2), with every budget below it refuted."""
+    counts = _counts(model, n)
+    for person in range(n):
+        model.Add(counts[person] + counts[(person + 1) % n] >= 1)
+    return sum(counts.values())
+
+
+def test_the_core_phase_raises_the_bound_past_the_budgets_it_spares() -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+    asked: list[dict[str, object]] = []
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
+        asked.append(parameters)
+        solver.parameters.num_workers = 1
+
+    found = budget_search(model, total, 0, configure=configure, remaining=_unlimited)
+    assert found.status == cp_model.OPTIMAL and found.value == 5 and found.lower == 5
+    assert found.solver is not None and found.solver.Value(total) == 5
+    # the probe at 0 breaks, then the core phase, which proves 5 without probing 1 to 4
+    assert asked == [breaks.FEASIBILITY_PARAMETERS, breaks.CORE_PARAMETERS]
+
+
+def test_the_core_phase_proves_that_no_schedule_exists() -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 4)
+    model.Add(total <= 1)  # fewer breaks than the pairs need
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
+        solver.parameters.num_workers = 1
+
+    found = budget_search(model, total, 0, configure=configure, remaining=_unlimited)
+    assert found.status == cp_model.INFEASIBLE
+
+
+def test_a_stalled_core_phase_with_a_schedule_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(breaks, "CORE_STALL", 0.01)
+    token = StopToken()
+    watch = breaks._StallWatch(token)
+    try:
+        watch.bound_rose(1.0)
+        assert not token._stopped.wait(0.3)  # no schedule yet: it may still prove there is none
+        watch.on_solution_callback()
+        assert token._stopped.wait(10.0)
+    finally:
+        watch.close()
+
+
+def test_a_core_phase_whose_bound_keeps_rising_is_not_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(breaks, "CORE_STALL", 0.2)
+    token = StopToken()
+    watch = breaks._StallWatch(token)
+    try:
+        watch.on_solution_callback()
+        for _ in range(10):
+            watch.bound_rose(1.0)
+            assert not token._stopped.wait(0.05)
+    finally:
+        watch.close()

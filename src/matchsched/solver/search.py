@@ -221,8 +221,10 @@ def _breaks_by_budget(
             return 0.0
         return None if deadline is None else max(0.0, deadline - clock.elapsed)
 
-    def configure(solver: cp_model.CpSolver, limit: float | None) -> None:
-        _parameters(solver, options, limit, break_search.FEASIBILITY_PARAMETERS)
+    def configure(
+        solver: cp_model.CpSolver, limit: float | None, parameters: dict[str, object]
+    ) -> None:
+        _parameters(solver, options, limit, parameters)
 
     def on_bound(bound: int) -> None:
         logger.info("breaks: no schedule with fewer than %d breaks", bound)
