@@ -146,11 +146,12 @@ bound rises with each unsatisfiable core of break literals, as in MaxSAT) beside
 clause-learning worker that improves the schedule. On the fixed-meeting variants, where
 pinned meetings force many breaks, it proves optima 8 to 14 above the minima in 0.4 to 3 s."""
 
-CORE_STALL = 2.0
+CORE_STALL = 3.0
 """The core phase stops, once it has a schedule, when its bound has not risen for this many
 seconds, or for twice as long as it took to reach the bound, whichever is longer. The core
 worker finds its schedule at the bound when it has gone through the cores of a stratum,
-0.4 to 1.6 s after the last rise on the fixed-meeting variants."""
+0.4 to 1.6 s after the last rise on the fixed-meeting variants (on a machine shared with
+other work, longer: 2 s was too short for two of them in one benchmark run)."""
 
 NO_LP_PARAMETERS: dict[str, object] = {"linearization_level": 0}
 """CP-SAT parameters of a single worker without the LP relaxation, for the solves of the case
@@ -314,8 +315,10 @@ def _core_phase(
     watch = stop.linked() if stop is not None else StopToken()
     stalled = _StallWatch(watch)
     solver.best_bound_callback = stalled.bound_rose
-    status = solve_watched(solver, question, watch, stalled)
-    stalled.close()
+    try:
+        status = solve_watched(solver, question, watch, stalled)
+    finally:
+        stalled.close()
     bound = max(lower, math.ceil(solver.BestObjectiveBound() - 1e-6))
     logger.info(
         "breaks: core phase %s in %.2f s, bound %d%s",
