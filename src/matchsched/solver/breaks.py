@@ -262,14 +262,14 @@ def _best(upper: BudgetOutcome | None) -> tuple[cp_model.CpSolver | None, int | 
 def _probe(
     model: cp_model.CpModel,
     total: cp_model.LinearExprT,
-    budget: int | None,
+    budget: int,
     configure: Configure,
     remaining: Callable[[], float | None],
     share: float,
     *,
     stop: StopToken | None = None,
 ) -> BudgetOutcome:
-    """Is there a schedule with ``budget`` breaks (any schedule for ``None``)?
+    """Is there a schedule with ``budget`` breaks?
 
     Callers ask only once every smaller budget is refuted, so "at most" is "exactly".
     """
@@ -371,13 +371,12 @@ class _StallWatch(cp_model.CpSolverSolutionCallback):
 
 
 def _budget_question(
-    model: cp_model.CpModel, total: cp_model.LinearExprT, budget: int | None
+    model: cp_model.CpModel, total: cp_model.LinearExprT, budget: int
 ) -> cp_model.CpModel:
-    """A copy of ``model`` without its objective, with exactly ``budget`` breaks (``None``: any)."""
+    """A copy of ``model`` without its objective, with exactly ``budget`` breaks."""
     question = model.Clone()
     question.ClearObjective()
-    if budget is not None:
-        question.Add(total == budget)
+    question.Add(total == budget)
     return question
 
 
