@@ -144,7 +144,7 @@ CORE_PARAMETERS: dict[str, object] = {
 """CP-SAT parameters of the core phase: core-guided optimisation of the total (the lower
 bound rises with each unsatisfiable core of break literals, as in MaxSAT) beside a
 clause-learning worker that improves the schedule. On the fixed-meeting variants, where
-pinned meetings force many breaks, it proves optima 8 to 14 above the minima in 0.4 to 3 s."""
+pinned meetings force many breaks, it proves optima 2 to 14 above the minima in 0.4 to 3 s."""
 
 CORE_STALL = 3.0
 """The core phase stops, once it has a schedule, when its bound has not risen for this many
