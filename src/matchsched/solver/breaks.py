@@ -246,7 +246,7 @@ def budget_search(
             upper = _core_phase(model, total, k, configure, remaining, share, stop=stop)
             if upper.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
                 return upper
-            k = max(k, upper.lower)
+            k = upper.lower  # at least k: the phase starts from it
             if upper.value is None:
                 return BudgetOutcome(cp_model.UNKNOWN, k)
         if on_bound is not None:
@@ -273,13 +273,10 @@ def _probe(
 
     Callers ask only once every smaller budget is refuted, so "at most" is "exactly".
     """
-    left = remaining()
-    if left is not None and left <= 0.05:
+    solver = _solver_for_share(configure, remaining, share, FEASIBILITY_PARAMETERS)
+    if solver is None:
         return BudgetOutcome(cp_model.UNKNOWN, 0)
-    probe = _budget_question(model, total, budget)
-    solver = cp_model.CpSolver()
-    configure(solver, None if left is None else max(0.05, share * left), FEASIBILITY_PARAMETERS)
-    status = solve_watched(solver, probe, stop)
+    status = solve_watched(solver, _budget_question(model, total, budget), stop)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = int(solver.Value(total))
         return BudgetOutcome(cp_model.OPTIMAL, value, solver, value)
@@ -303,15 +300,13 @@ def _core_phase(
     when its share of the time ran out before any schedule. Without a schedule it never
     stops early: a solve without a schedule may still prove that none exists.
     """
-    left = remaining()
-    if left is not None and left <= 0.05:
+    solver = _solver_for_share(configure, remaining, share, CORE_PARAMETERS)
+    if solver is None:
         return BudgetOutcome(cp_model.UNKNOWN, lower)
     question = model.Clone()
     question.ClearObjective()
     question.Add(total >= lower)
     question.Minimize(total)
-    solver = cp_model.CpSolver()
-    configure(solver, None if left is None else max(0.05, share * left), CORE_PARAMETERS)
     watch = stop.linked() if stop is not None else StopToken()
     stalled = _StallWatch(watch)
     solver.best_bound_callback = stalled.bound_rose
@@ -327,12 +322,11 @@ def _core_phase(
         bound,
         f", best {int(solver.ObjectiveValue())}" if stalled.solutions else "",
     )
-    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-        value = int(solver.Value(total)) if status == cp_model.OPTIMAL else None
-        return BudgetOutcome(status, value if value is not None else lower, solver, value)
-    if status == cp_model.FEASIBLE:
+    if status == cp_model.INFEASIBLE:
+        return BudgetOutcome(cp_model.INFEASIBLE, lower)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = int(solver.Value(total))
-        return BudgetOutcome(cp_model.FEASIBLE, bound, solver, value)
+        return BudgetOutcome(status, value if status == cp_model.OPTIMAL else bound, solver, value)
     return BudgetOutcome(cp_model.UNKNOWN, bound)
 
 
@@ -368,6 +362,21 @@ class _StallWatch(cp_model.CpSolverSolutionCallback):
             if now - self.last_rise > patience:
                 self.token.stop()
                 return
+
+
+def _solver_for_share(
+    configure: Configure,
+    remaining: Callable[[], float | None],
+    share: float,
+    parameters: dict[str, object],
+) -> cp_model.CpSolver | None:
+    """A solver set up for ``share`` of the time left (``None`` when no time is left)."""
+    left = remaining()
+    if left is not None and left <= 0.05:
+        return None
+    solver = cp_model.CpSolver()
+    configure(solver, None if left is None else max(0.05, share * left), parameters)
+    return solver
 
 
 def _budget_question(
