@@ -255,3 +255,25 @@ def test_a_core_phase_whose_bound_keeps_rising_is_not_stopped(
             assert not token._stopped.wait(0.05)
     finally:
         watch.close()
+
+
+def test_an_undecided_first_probe_hands_over_to_the_core_phase() -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+    asked: list[tuple[dict[str, object], float | None]] = []
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
+        asked.append((parameters, limit))
+        solver.parameters.num_workers = 1
+        if len(asked) == 1:
+            solver.parameters.max_number_of_conflicts = 0  # the first probe decides nothing
+            solver.parameters.cp_model_presolve = False
+
+    found = budget_search(model, total, 0, configure=configure, remaining=lambda: 100.0)
+    assert found.status == cp_model.OPTIMAL and found.value == 5
+    # the first probe gets at most FIRST_PROBE_CAP of the 50 s it could have had
+    assert asked[0] == (breaks.FEASIBILITY_PARAMETERS, breaks.FIRST_PROBE_CAP)
+    assert [parameters for parameters, _ in asked] == [
+        breaks.FEASIBILITY_PARAMETERS,
+        breaks.CORE_PARAMETERS,
+    ]

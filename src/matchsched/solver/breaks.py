@@ -191,6 +191,11 @@ class ParticipantSplit:
     """How many solves run at once."""
 
 
+FIRST_PROBE_CAP = 5.0
+"""Seconds for the first probe (at the sum of the minima). When it is undecided by then,
+the core phase takes over from that budget: on the fixed-meeting variants the first probe
+took 20 s to refute a budget below which the core phase proved the optimum in 2 s."""
+
 SPLIT_FIRST_CAP = 2.0
 """Seconds for each case in the first pass of the split; later passes get four times more."""
 SPLIT_SHARE = 0.6
@@ -215,10 +220,11 @@ def budget_search(
     (probing with every break literal fixed) sees it: a too-small budget is often refuted
     before the search starts, and a feasible budget leaves little to choose. The first
     budget that admits a schedule is the optimum, proven by the refutations below it (or by
-    ``lower`` itself, which must be a proven bound). When the first budget is refuted, a
-    core-guided optimisation (:func:`_core_phase`) tells whether there is any schedule at
-    all, gives an upper bound, and raises the lower bound, often to the optimum when pinned
-    meetings force many breaks; the budgets go on from its bound. A probe gets ``share`` of
+    ``lower`` itself, which must be a proven bound). When the first budget is refuted, or
+    still undecided after :data:`FIRST_PROBE_CAP` seconds, a core-guided optimisation
+    (:func:`_core_phase`) tells whether there is any schedule at all, gives an upper bound,
+    and raises the lower bound, often to the optimum when pinned meetings force many
+    breaks; the budgets go on from its bound. A probe gets ``share`` of
     the time left; when one times out the caller optimises with what is left, from the bound
     reached and from the best schedule found. ``stop`` stops every solve that is running.
 
@@ -236,12 +242,14 @@ def budget_search(
         if split is not None and k == minima + 1:
             outcome = split_by_participant(model, total, k, split, remaining, stop)
         else:
-            outcome = _probe(model, total, k, configure, remaining, share, stop=stop)
+            cap = FIRST_PROBE_CAP if upper is None else None
+            outcome = _probe(model, total, k, configure, remaining, share, stop=stop, cap=cap)
         if outcome.status == cp_model.OPTIMAL:
             return outcome
-        if outcome.status != cp_model.INFEASIBLE:
+        if outcome.status == cp_model.INFEASIBLE:
+            k += 1
+        elif upper is not None or _out_of_time(remaining()):
             return BudgetOutcome(cp_model.UNKNOWN, k, *_best(upper))
-        k += 1
         if upper is None:
             upper = _core_phase(model, total, k, configure, remaining, share, stop=stop)
             if upper.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
@@ -268,15 +276,19 @@ def _probe(
     share: float,
     *,
     stop: StopToken | None = None,
+    cap: float | None = None,
 ) -> BudgetOutcome:
-    """Is there a schedule with ``budget`` breaks?
+    """Is there a schedule with ``budget`` breaks? (``cap``: at most this many seconds.)
 
     Callers ask only once every smaller budget is refuted, so "at most" is "exactly".
     """
-    solver = _solver_for_share(configure, remaining, share, FEASIBILITY_PARAMETERS)
+    solver = _solver_for_share(configure, remaining, share, FEASIBILITY_PARAMETERS, cap)
     if solver is None:
         return BudgetOutcome(cp_model.UNKNOWN, 0)
     status = solve_watched(solver, _budget_question(model, total, budget), stop)
+    logger.debug(
+        "breaks: %d break(s): %s in %.2f s", budget, solver.StatusName(status), solver.WallTime()
+    )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = int(solver.Value(total))
         return BudgetOutcome(cp_model.OPTIMAL, value, solver, value)
@@ -369,14 +381,24 @@ def _solver_for_share(
     remaining: Callable[[], float | None],
     share: float,
     parameters: dict[str, object],
+    cap: float | None = None,
 ) -> cp_model.CpSolver | None:
-    """A solver set up for ``share`` of the time left (``None`` when no time is left)."""
+    """A solver set up for ``share`` of the time left, at most ``cap`` seconds (``None``
+    when no time is left)."""
     left = remaining()
-    if left is not None and left <= 0.05:
+    if _out_of_time(left):
         return None
+    limit = None if left is None else max(0.05, share * left)
+    if cap is not None:
+        limit = cap if limit is None else min(limit, cap)
     solver = cp_model.CpSolver()
-    configure(solver, None if left is None else max(0.05, share * left), parameters)
+    configure(solver, limit, parameters)
     return solver
+
+
+def _out_of_time(left: float | None) -> bool:
+    """True when ``left`` (seconds left, ``None``: unlimited) is 0.05 s or less."""
+    return left is not None and left <= 0.05
 
 
 def _budget_question(
@@ -487,8 +509,7 @@ def _cases_in_passes(
         )
         if found is not None:
             return found
-        left = remaining()
-        if left is not None and left <= 0.05:
+        if _out_of_time(remaining()):
             break
         cap *= 4
         lp = not lp
@@ -532,7 +553,7 @@ def _run_cases(
 
     def decide(person: int) -> tuple[int, int, cp_model.CpSolver | None]:
         left = remaining()
-        if race.stopped or (left is not None and left <= 0.05):
+        if race.stopped or _out_of_time(left):
             return person, cp_model.UNKNOWN, None
         probe = _budget_question(model, total, budget)
         for other, count in split.counts.items():
