@@ -163,7 +163,7 @@ without the LP, and in 4 to more than 30 s (depending on the seed) with it."""
 class BudgetOutcome:
     """What the budget search found."""
 
-    status: int
+    status: cp_model.CpSolverStatus
     """A CP-SAT status: OPTIMAL (a schedule at the proven lower bound), INFEASIBLE (no
     schedule at all), UNKNOWN (time ran out; ``lower`` still holds), or, from the core
     phase alone, FEASIBLE (a schedule above the proven ``lower``)."""
@@ -315,10 +315,10 @@ def _core_phase(
     solver = _solver_for_share(configure, remaining, share, CORE_PARAMETERS)
     if solver is None:
         return BudgetOutcome(cp_model.UNKNOWN, lower)
-    question = model.Clone()
-    question.ClearObjective()
-    question.Add(total >= lower)
-    question.Minimize(total)
+    question = model.clone()
+    question.clear_objective()
+    question.add(total >= lower)
+    question.minimize(total)
     watch = stop.linked() if stop is not None else StopToken()
     stalled = _StallWatch(watch)
     solver.best_bound_callback = stalled.bound_rose
@@ -405,9 +405,9 @@ def _budget_question(
     model: cp_model.CpModel, total: cp_model.LinearExprT, budget: int
 ) -> cp_model.CpModel:
     """A copy of ``model`` without its objective, with exactly ``budget`` breaks."""
-    question = model.Clone()
-    question.ClearObjective()
-    question.Add(total == budget)
+    question = model.clone()
+    question.clear_objective()
+    question.add(total == budget)
     return question
 
 
@@ -551,14 +551,14 @@ def _run_cases(
     question beside them.
     """
 
-    def decide(person: int) -> tuple[int, int, cp_model.CpSolver | None]:
+    def decide(person: int) -> tuple[int, cp_model.CpSolverStatus, cp_model.CpSolver | None]:
         left = remaining()
         if race.stopped or _out_of_time(left):
             return person, cp_model.UNKNOWN, None
         probe = _budget_question(model, total, budget)
         for other, count in split.counts.items():
             if other != person:
-                probe.Add(count == split.minimum.get(other, 0))
+                probe.add(count == split.minimum.get(other, 0))
         solver = cp_model.CpSolver()
         split.configure(solver, cap if left is None else min(cap, left), lp)
         status = solve_watched(solver, probe, race)

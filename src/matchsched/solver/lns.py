@@ -515,16 +515,16 @@ class _SubModel:
             fits = cands[timetable.feasible(r, cands)].tolist()
             per_request.append(fits)
             self.candidates.extend(fits)
-        self.x = [model.NewBoolVar("") for _ in self.candidates]
+        self.x = [model.new_bool_var("") for _ in self.candidates]
         x_of = dict(zip(self.candidates, self.x, strict=True))
         for r, fits in zip(requests.tolist(), per_request, strict=True):
             if not fits:
                 continue
             literals = [x_of[c] for c in fits]
             if compiled.request_required[r]:
-                model.AddExactlyOne(literals)
+                model.add_exactly_one(literals)
             else:
-                model.AddAtMostOne(literals)
+                model.add_at_most_one(literals)
         by_person_slot: dict[tuple[int, int], list[cp_model.IntVar]] = {}
         by_pool_slot: dict[tuple[int, int], list[cp_model.IntVar]] = {}
         by_table_slot: dict[tuple[int, int], list[cp_model.IntVar]] = {}
@@ -552,28 +552,28 @@ class _SubModel:
                     by_resource_slot.setdefault((resource, t), []).append(x)
         for literals in by_person_slot.values():
             if len(literals) > 1:
-                model.AddAtMostOne(literals)
+                model.add_at_most_one(literals)
         for (location, t), literals in by_pool_slot.items():
             room = int(compiled.pool_capacity[location] - timetable.pool_used[location, t])
             if len(literals) > room:
-                model.Add(sum(literals) <= room)
+                model.add(sum(literals) <= room)
         for literals in by_table_slot.values():
             if len(literals) > 1:
-                model.AddAtMostOne(literals)
+                model.add_at_most_one(literals)
         for (resource, t), literals in by_resource_slot.items():
             room = int(compiled.resource_capacity[resource] - timetable.resource_used[resource, t])
             if len(literals) > room:
-                model.Add(sum(literals) <= room)
+                model.add(sum(literals) <= room)
         for person, literals in by_person.items():
             room = int(compiled.max_meetings[person] - timetable.meetings[person])
             if len(literals) > room:
-                model.Add(sum(literals) <= room)
+                model.add(sum(literals) <= room)
         for (person, session), literals in by_person_session.items():
             room = int(
                 compiled.max_per_session[person] - timetable.session_meetings[person, session]
             )
             if len(literals) > room:
-                model.Add(sum(literals) <= room)
+                model.add(sum(literals) <= room)
         self._precedences(compiled, requests, per_request, x_of)
         self.people = np.array(sorted(by_person), dtype=np.int64)
 
@@ -602,15 +602,15 @@ class _SubModel:
         if search.parties is not None and Goal.FAIRNESS in wanted:
             terms[Goal.FAIRNESS] = self._fairness(search, timetable, requests, per_request, x_of)
         objective = _lexicographic(levels, terms)
-        model.Minimize(objective)
+        model.minimize(objective)
 
     def hint(self, saved: np.ndarray) -> None:
         """Hint the placement the neighbourhood had before it was freed."""
         chosen = set(saved[saved >= 0].tolist())
         model = self.model
-        model.ClearHints()
+        model.clear_hints()
         for c, x in zip(self.candidates, self.x, strict=True):
-            model.AddHint(x, c in chosen)
+            model.add_hint(x, c in chosen)
 
     def _precedences(
         self,
@@ -632,7 +632,7 @@ class _SubModel:
                             compiled.request_length[earlier]
                         )
                         if end > start:
-                            self.model.AddBoolOr([x_of[c_late].Not(), x_of[c_early].Not()])
+                            self.model.add_bool_or([x_of[c_late].Not(), x_of[c_early].Not()])
 
     def _breaks(
         self,
@@ -649,8 +649,8 @@ class _SubModel:
             if len(literals) == 1:
                 busy[(person, t)] = literals[0]
             else:
-                flag = model.NewBoolVar("")
-                model.Add(flag == sum(literals))
+                flag = model.new_bool_var("")
+                model.add(flag == sum(literals))
                 busy[(person, t)] = flag
         for person in self.people.tolist():
             for day in np.unique(compiled.slot_day).tolist():
@@ -689,12 +689,12 @@ class _SubModel:
         outside = np.ones(len(shares), dtype=bool)
         outside[list(touched)] = False
         cap = int(shares[outside].min(initial=FAIRNESS_SCALE))
-        share = self.model.NewIntVar(0, cap, "fairness")
+        share = self.model.new_int_var(0, cap, "fairness")
         for q, items in touched.items():
             gained = [
                 int(compiled.request_priority[r]) * x_of[c] for r, fits in items for c in fits
             ]
-            self.model.Add(
+            self.model.add(
                 int(parties.requested[q]) * share <= FAIRNESS_SCALE * (int(got[q]) + sum(gained))
             )
         return share, FAIRNESS_SCALE
@@ -721,16 +721,16 @@ def _day_breaks(
             if previous == 0:
                 starts.append(flag)
         else:
-            start = model.NewBoolVar("")
-            model.Add(start >= flag - previous)
+            start = model.new_bool_var("")
+            model.add(start >= flag - previous)
             starts.append(start)
         previous = flag
     variables = [f for f in flags if not isinstance(f, int)]
     if any(f == 1 for f in flags if isinstance(f, int)):
         any_meeting: cp_model.LinearExprT = 1
     else:
-        any_meeting = model.NewBoolVar("")
-        model.Add(any_meeting <= sum(variables))
+        any_meeting = model.new_bool_var("")
+        model.add(any_meeting <= sum(variables))
     return sum(starts) - any_meeting, (len(flags) + 1) // 2
 
 

@@ -152,7 +152,7 @@ def lexicographic_search(
         # Progress shows the goal's own value: negate back for a single maximised goal.
         sign = -1 if len(level) == 1 and next(iter(level)).maximise else 1
         if level:
-            model.Minimize(expression)
+            model.minimize(expression)
         budget = _budget(clock, reserve, len(levels) - position)
         callback = _Progress(stage, sign, clock, outcome.progress, progress) if level else None
         if _by_budget(timetable, level):
@@ -174,7 +174,7 @@ def lexicographic_search(
             if status == cp_model.FEASIBLE:
                 all_proven = False
             if level:
-                model.Add(expression <= int(solver.Value(expression)))
+                model.add(expression <= int(solver.Value(expression)))
             _hint(timetable, outcome.chosen)
         elif status == cp_model.INFEASIBLE:
             if not solved_any:
@@ -255,13 +255,13 @@ def _breaks_by_budget(
     if found.status == cp_model.INFEASIBLE:
         return cp_model.INFEASIBLE, cp_model.CpSolver()
     # Out of probing time: optimise with the rest, from the proven bound and any schedule.
-    fallback = model.Clone()
-    fallback.Add(expression >= found.lower)
-    fallback.Minimize(expression)
+    fallback = model.clone()
+    fallback.add(expression >= found.lower)
+    fallback.minimize(expression)
     if found.solver is not None:
-        fallback.ClearHints()
+        fallback.clear_hints()
         for variable in timetable.x:
-            fallback.AddHint(variable, found.solver.BooleanValue(variable))
+            fallback.add_hint(variable, found.solver.BooleanValue(variable))
     solver = cp_model.CpSolver()
     _parameters(solver, options, remaining())
     status = solve_watched(solver, fallback, stop, callback)
@@ -323,8 +323,8 @@ def _budget(clock: Clock, reserve: float, levels_left: int) -> float | None:
 
 def _hint(timetable: TimetableModel, chosen: np.ndarray) -> None:
     model = timetable.model
-    model.ClearHints()
+    model.clear_hints()
     values = np.zeros(len(timetable.x), dtype=bool)
     values[chosen] = True
     for variable, value in zip(timetable.x, values, strict=True):
-        model.AddHint(variable, bool(value))
+        model.add_hint(variable, bool(value))

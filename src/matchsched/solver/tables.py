@@ -248,8 +248,8 @@ def _improve_day(
             table_var[c] = table
         else:
             domain = cp_model.Domain.FromValues(compiled.pool_tables[location])
-            variable = model.NewIntVarFromDomain(domain, f"table_{c}")
-            model.AddHint(variable, tables[c])
+            variable = model.new_int_var_from_domain(domain, f"table_{c}")
+            model.add_hint(variable, tables[c])
             table_var[c] = variable
     by_slot: dict[tuple[int, int], list[int]] = defaultdict(list)
     for c in meetings:
@@ -257,7 +257,7 @@ def _improve_day(
             by_slot[(facts.location[c], t)].append(c)
     for group in by_slot.values():
         if len(group) > 1 and any(not isinstance(table_var[c], int) for c in group):
-            model.AddAllDifferent(table_var[c] for c in group)
+            model.add_all_different(table_var[c] for c in group)
 
     changes = []
     for first, second in _sequences(facts, meetings):
@@ -266,9 +266,9 @@ def _improve_day(
         a, b = table_var[first], table_var[second]
         if isinstance(a, int) and isinstance(b, int):
             continue
-        same = model.NewBoolVar("")
-        model.Add(a == b).OnlyEnforceIf(same)
-        model.AddHint(same, tables[first] == tables[second])
+        same = model.new_bool_var("")
+        model.add(a == b).OnlyEnforceIf(same)
+        model.add_hint(same, tables[first] == tables[second])
         changes.append(same.Not())
     moved = []
     for c in meetings:
@@ -276,8 +276,8 @@ def _improve_day(
         variable = table_var[c]
         if old is None or isinstance(variable, int) or old[0] != facts.location[c]:
             continue
-        kept = model.NewBoolVar("")
-        model.Add(variable == old[1]).OnlyEnforceIf(kept)
+        kept = model.new_bool_var("")
+        model.add(variable == old[1]).OnlyEnforceIf(kept)
         moved.append(kept.Not())
     order = [g for g in options.goal_order if g in (Goal.TABLE_CHANGES, Goal.STABILITY)]
     terms = {Goal.TABLE_CHANGES: sum(changes), Goal.STABILITY: sum(moved)}
@@ -285,7 +285,7 @@ def _improve_day(
     objective = 0
     for goal in order:
         objective = objective * weight + terms[goal]
-    model.Minimize(objective)
+    model.minimize(objective)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed

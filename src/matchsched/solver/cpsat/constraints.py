@@ -27,14 +27,14 @@ def one_meeting_per_request(
     for r, candidates in enumerate(compiled.request_candidates):
         chosen = [x[c] for c in candidates]
         if compiled.request_required[r]:
-            model.AddExactlyOne(chosen)
+            model.add_exactly_one(chosen)
         if not chosen:
             scheduled.append(0)
         elif len(chosen) == 1:
             scheduled.append(chosen[0])
         else:
-            literal = model.NewBoolVar(f"scheduled_{r}")
-            model.Add(literal == sum(chosen))
+            literal = model.new_bool_var(f"scheduled_{r}")
+            model.add(literal == sum(chosen))
             scheduled.append(literal)
     return scheduled
 
@@ -55,9 +55,9 @@ def one_meeting_per_participant_slot(
         chosen = [x[c] for c in candidates]
         flag = busy.get(key)
         if flag is not None:
-            model.Add(flag == sum(chosen))
+            model.add(flag == sum(chosen))
         elif len(chosen) > 1:
-            model.AddAtMostOne(chosen)
+            model.add_at_most_one(chosen)
 
 
 def table_capacity(model: cp_model.CpModel, compiled: Compiled, x: list[cp_model.IntVar]) -> None:
@@ -88,13 +88,13 @@ def table_capacity(model: cp_model.CpModel, compiled: Compiled, x: list[cp_model
     for key, candidates in pools:
         capacity = len(compiled.pool_tables[key // compiled.n_slots])
         if len(candidates) > capacity:
-            model.Add(sum(x[c] for c in candidates) <= capacity)
+            model.add(sum(x[c] for c in candidates) <= capacity)
 
     fixed_keys = place_location[places[fixed]] * 100_000 + place_table[places[fixed]]
     tables = group(fixed_keys * compiled.n_slots + slots[fixed], covering[fixed])
     for _, candidates in tables:
         if len(candidates) > 1:
-            model.AddAtMostOne(x[c] for c in candidates)
+            model.add_at_most_one(x[c] for c in candidates)
 
 
 def resource_capacity(
@@ -110,7 +110,7 @@ def resource_capacity(
         capacity = int(compiled.resource_capacity[resource])
         for _, in_slot in group(slots, covering):
             if len(in_slot) > capacity:
-                model.Add(sum(x[c] for c in in_slot) <= capacity)
+                model.add(sum(x[c] for c in in_slot) <= capacity)
 
 
 def meeting_limits(
@@ -121,14 +121,14 @@ def meeting_limits(
     for person, candidates in occupancy.by_participant:
         limit = participants[person].max_meetings
         if limit is not None and len(candidates) > limit:
-            model.Add(sum(x[c] for c in candidates) <= limit)
+            model.add(sum(x[c] for c in candidates) <= limit)
         per_session = participants[person].max_meetings_per_session
         if per_session is None:
             continue
         sessions = compiled.slot_session[compiled.candidate_start[candidates]]
         for _, in_session in group(sessions, candidates):
             if len(in_session) > per_session:
-                model.Add(sum(x[c] for c in in_session) <= per_session)
+                model.add(sum(x[c] for c in in_session) <= per_session)
 
 
 def precedences(
@@ -149,4 +149,4 @@ def precedences(
                 continue  # every placement of the pair already respects the order
             start = sum(int(compiled.candidate_start[c]) * x[c] for c in later_candidates)
             end = sum(int(ends[i]) * x[c] for i, c in enumerate(earlier_candidates))
-            model.Add(end <= start).OnlyEnforceIf([scheduled[later], scheduled[earlier]])
+            model.add(end <= start).OnlyEnforceIf([scheduled[later], scheduled[earlier]])

@@ -47,11 +47,11 @@ def fairness(
     parties = schedulable_share_parties(compiled)
     if not parties:
         return 0
-    share = model.NewIntVar(0, FAIRNESS_SCALE, "fairness")
+    share = model.new_int_var(0, FAIRNESS_SCALE, "fairness")
     for requests in parties.values():
         requested = int(sum(compiled.request_priority[r] for r in requests))
         got = sum(int(compiled.request_priority[r]) * scheduled[r] for r in requests)
-        model.Add(requested * share <= FAIRNESS_SCALE * got)
+        model.add(requested * share <= FAIRNESS_SCALE * got)
     return share
 
 
@@ -138,7 +138,7 @@ def build_breaks(
     if strong:
         # Every possible participant-slot gets a busy flag, for the per-slot rows.
         for key, _ in occupancy.by_participant_slot:
-            breaks.busy[key] = model.NewBoolVar(f"busy_{key // n_slots}_{key % n_slots}")
+            breaks.busy[key] = model.new_bool_var(f"busy_{key // n_slots}_{key % n_slots}")
     for person, slots in possible.items():
         day_terms: list[cp_model.LinearExprT] = []
         literals: list[cp_model.IntVar] = []
@@ -154,7 +154,7 @@ def build_breaks(
                     continue
                 key = person * n_slots + t
                 if key not in breaks.busy:
-                    breaks.busy[key] = model.NewBoolVar(f"busy_{person}_{t}")
+                    breaks.busy[key] = model.new_bool_var(f"busy_{person}_{t}")
                 flags.append(breaks.busy[key])
             if strong:
                 literals.extend(_day_break_literals(model, flags))
@@ -177,10 +177,10 @@ def build_breaks(
             upper = min(upper, max_breaks)
         lower = min(structure.minimum.get(person, 0), upper + 1)
         # An empty domain (lower > upper) is a proof of infeasibility; CP-SAT reports it.
-        count = model.NewIntVar(lower, max(lower, upper), f"breaks_{person}")
+        count = model.new_int_var(lower, max(lower, upper), f"breaks_{person}")
         if lower > upper:
-            model.Add(count <= upper)
-        model.Add(count == sum(literals))
+            model.add(count <= upper)
+        model.add(count == sum(literals))
         breaks.per_participant[person] = count
         breaks.literals.extend(literals)
         if workload is not None:
@@ -212,19 +212,19 @@ def _span(
     day_slots = np.flatnonzero((compiled.slot_day == days[0]) & compiled.attends[person]).tolist()
     position = {t: i for i, t in enumerate(day_slots)}
     possible = sorted(position[t] for t in slots)
-    first = model.NewIntVar(possible[0], possible[-1], f"first_{person}")
-    last = model.NewIntVar(possible[0], possible[-1], f"last_{person}")
+    first = model.new_int_var(possible[0], possible[-1], f"first_{person}")
+    last = model.new_int_var(possible[0], possible[-1], f"last_{person}")
     for t in slots:
         flag = breaks.busy[person * n_slots + t]
-        model.Add(first <= position[t]).OnlyEnforceIf(flag)
-        model.Add(last >= position[t]).OnlyEnforceIf(flag)
+        model.add(first <= position[t]).OnlyEnforceIf(flag)
+        model.add(last >= position[t]).OnlyEnforceIf(flag)
     span = last - first + 1
-    model.Add(span >= workload + count)
-    model.Add(span <= workload + (len(day_slots) - workload) * count)
+    model.add(span >= workload + count)
+    model.add(span <= workload + (len(day_slots) - workload) * count)
     if day_slots[-1] - day_slots[0] == len(day_slots) - 1:
-        unbroken = model.NewBoolVar(f"unbroken_{person}")
-        model.Add(count == 0).OnlyEnforceIf(unbroken)
-        model.Add(count >= 1).OnlyEnforceIf(unbroken.Not())
+        unbroken = model.new_bool_var(f"unbroken_{person}")
+        model.add(count == 0).OnlyEnforceIf(unbroken)
+        model.add(count >= 1).OnlyEnforceIf(unbroken.Not())
         breaks.windows.append((first + day_slots[0], workload, unbroken))
 
 
@@ -253,7 +253,7 @@ def busy_per_slot(
         busy_by_slot.setdefault(key % n_slots, []).append(flag)
     for slot, candidates in by_slot:
         flags = busy_by_slot.get(slot, [])
-        model.Add(
+        model.add(
             sum(flags) == sum(int(sizes[compiled.candidate_variant[c]]) * x[c] for c in candidates)
         )
     if not breaks.windows or not (sizes == 2).all():
@@ -272,16 +272,16 @@ def busy_per_slot(
         places_per_slot += 2 * len(tables) * open_
     capacity = int(places_per_slot.max())
     intervals = [
-        model.NewOptionalFixedSizeIntervalVar(first, workload, unbroken, "")
+        model.new_optional_fixed_size_interval_var(first, workload, unbroken, "")
         for first, workload, unbroken in breaks.windows
     ]
     demands = [1] * len(intervals)
     for slot in range(n_slots):
         missing = capacity - int(places_per_slot[slot])
         if missing:
-            intervals.append(model.NewFixedSizeIntervalVar(slot, 1, ""))
+            intervals.append(model.new_fixed_size_interval_var(slot, 1, ""))
             demands.append(missing)
-    model.AddCumulative(intervals, demands, capacity)
+    model.add_cumulative(intervals, demands, capacity)
 
 
 def _fixed_workload(
@@ -301,9 +301,9 @@ def _fixed_workload(
     for t in sorted(slots):
         key = person * n_slots + t
         if key not in breaks.busy:
-            breaks.busy[key] = model.NewBoolVar(f"busy_{person}_{t}")
+            breaks.busy[key] = model.new_bool_var(f"busy_{person}_{t}")
         flags.append(breaks.busy[key])
-    model.Add(sum(flags) == workload)
+    model.add(sum(flags) == workload)
 
 
 def _day_break_literals(
@@ -321,14 +321,14 @@ def _day_break_literals(
             seen, previous = flag, flag
             continue
         conditions = [flag, seen] + ([] if isinstance(previous, int) else [previous.Not()])
-        ends = model.NewBoolVar("")
-        model.AddBoolAnd(conditions).OnlyEnforceIf(ends)
-        model.AddBoolOr([c.Not() for c in conditions] + [ends])
+        ends = model.new_bool_var("")
+        model.add_bool_and(conditions).OnlyEnforceIf(ends)
+        model.add_bool_or([c.Not() for c in conditions] + [ends])
         literals.append(ends)
-        later = model.NewBoolVar("")
-        model.AddImplication(seen, later)
-        model.AddImplication(flag, later)
-        model.AddBoolOr([seen, flag, later.Not()])
+        later = model.new_bool_var("")
+        model.add_implication(seen, later)
+        model.add_implication(flag, later)
+        model.add_bool_or([seen, flag, later.Not()])
         seen, previous = later, flag
     return literals
 
@@ -352,8 +352,8 @@ def _day_breaks(
 ) -> cp_model.LinearExprT:
     """Plain model: breaks in one day as block starts minus "any meeting", both exact."""
     variables = [f for f in flags if not isinstance(f, int)]
-    any_meeting = model.NewBoolVar("")
-    model.AddMaxEquality(any_meeting, variables)
+    any_meeting = model.new_bool_var("")
+    model.add_max_equality(any_meeting, variables)
     starts = []
     previous: cp_model.IntVar | int = 0
     for flag in flags:
@@ -363,13 +363,13 @@ def _day_breaks(
         if isinstance(previous, int):
             starts.append(flag)  # after an idle constant, a busy slot starts a block
         else:
-            start = model.NewBoolVar("")
-            model.AddBoolAnd([flag, previous.Not()]).OnlyEnforceIf(start)
-            model.AddBoolOr([flag.Not(), previous, start])
+            start = model.new_bool_var("")
+            model.add_bool_and([flag, previous.Not()]).OnlyEnforceIf(start)
+            model.add_bool_or([flag.Not(), previous, start])
             starts.append(start)
         previous = flag
     breaks = sum(starts) - any_meeting
-    model.Add(breaks >= 0)  # true of integers; tells the linear relaxation
+    model.add(breaks >= 0)  # true of integers; tells the linear relaxation
     return breaks
 
 
@@ -391,16 +391,16 @@ def bound_breaks(
     """
     if max_breaks is not None:
         for count in breaks.per_participant.values():
-            model.Add(count <= max_breaks)
+            model.add(count <= max_breaks)
     if max_break_spread is None:
         return
-    most = model.NewIntVar(0, compiled.n_slots, "most_breaks")
-    fewest = model.NewIntVar(0, compiled.n_slots, "fewest_breaks")
-    model.Add(most - fewest <= max_break_spread)
+    most = model.new_int_var(0, compiled.n_slots, "most_breaks")
+    fewest = model.new_int_var(0, compiled.n_slots, "fewest_breaks")
+    model.add(most - fewest <= max_break_spread)
     surely_meet = 0
     for person, candidates in occupancy.by_participant:
         count = breaks.per_participant.get(person, 0)
-        model.Add(most >= count)
+        model.add(most >= count)
         if breaks.structure is not None:
             certain = person in breaks.structure.certain
         else:
@@ -410,13 +410,13 @@ def bound_breaks(
                 for r, count in zip(requests, counts, strict=True)
             )
         if certain:
-            model.Add(fewest <= count)
+            model.add(fewest <= count)
             surely_meet += 1
         else:
-            has = model.NewBoolVar("")
-            model.AddMaxEquality(has, [x[c] for c in candidates])
-            model.Add(fewest <= count).OnlyEnforceIf(has)
+            has = model.new_bool_var("")
+            model.add_max_equality(has, [x[c] for c in candidates])
+            model.add(fewest <= count).OnlyEnforceIf(has)
     if breaks.structure is not None and surely_meet and breaks.literals:
         total = breaks.total
-        model.Add(surely_meet * fewest <= total)
-        model.Add(total <= len(occupancy.by_participant.keys) * most)
+        model.add(surely_meet * fewest <= total)
+        model.add(total <= len(occupancy.by_participant.keys) * most)

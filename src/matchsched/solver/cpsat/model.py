@@ -47,7 +47,7 @@ class TimetableModel:
         self.compiled = compiled
         self.model = cp_model.CpModel()
         model = self.model
-        self.x = [model.NewBoolVar(f"x{c}") for c in range(compiled.n_candidates)]
+        self.x = [model.new_bool_var(f"x{c}") for c in range(compiled.n_candidates)]
         self.occupancy = occupancy(compiled)
         self.scheduled = constraints.one_meeting_per_request(model, compiled, self.x)
         self.assumptions: dict[int, tuple[str, int]] = {}
@@ -111,7 +111,7 @@ class TimetableModel:
                             self._assume("lock", position)
                         )
                     else:
-                        model.AddExactlyOne(self.x[c] for c in kept)
+                        model.add_exactly_one(self.x[c] for c in kept)
 
         self.goals: dict[Goal, cp_model.LinearExprT] = {
             Goal.SCHEDULED: goals.scheduled_priority(compiled, self.scheduled),
