@@ -11,10 +11,11 @@ from typing import Any
 from matchsched.adapters.json_io import read_schedule, schedule_to_json, write_schedule
 from matchsched.cli import EXIT_BAD_INPUT, EXIT_NO_ANSWER, EXIT_OK
 from matchsched.cli.common import merge_options, read_event_and_options
-from matchsched.cli.progress import make_progress
+from matchsched.cli.progress import ProgressDisplay, make_progress
 from matchsched.errors import EventError
-from matchsched.options import parse_goals
-from matchsched.schedule import Result
+from matchsched.model import Event
+from matchsched.options import SolveOptions, parse_goals
+from matchsched.schedule import Result, Schedule
 from matchsched.solver import StopToken, solve
 
 DESCRIPTION = """\
@@ -106,7 +107,9 @@ def run(arguments: argparse.Namespace) -> int:
     return EXIT_OK if result.status.has_schedule else EXIT_NO_ANSWER
 
 
-def _solve_interruptibly(event, options, previous, display) -> Result:  # type: ignore[no-untyped-def]
+def _solve_interruptibly(
+    event: Event, options: SolveOptions, previous: Schedule | None, display: ProgressDisplay
+) -> Result:
     """Run the solve in a thread so that Ctrl-C (handled here) can stop it gracefully."""
     token = StopToken()
     outcome: dict[str, Any] = {}

@@ -227,7 +227,7 @@ def _valid_fallback(compiled: Compiled, options: SolveOptions, chosen: np.ndarra
 
 def _without_schedule(
     event: Event,
-    compiled,  # type: ignore[no-untyped-def]
+    compiled: Compiled,
     status: SolveStatus,
     detail: str,
     info: SolverInfo,
@@ -248,7 +248,7 @@ def _without_schedule(
     return Result(status=status, schedule=schedule)
 
 
-def _previous_tables(compiled, previous: Schedule | None) -> dict[int, tuple[int, int]]:  # type: ignore[no-untyped-def]
+def _previous_tables(compiled: Compiled, previous: Schedule | None) -> dict[int, tuple[int, int]]:
     if previous is None:
         return {}
     request_position = {rid: r for r, rid in enumerate(compiled.request_ids)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import numpy as np
 
@@ -62,7 +62,7 @@ class _Moments:
             self.end.append(_aware(session.slot_start(within + 1), event.zone))
 
 
-def _aware(moment: datetime, zone) -> datetime:  # type: ignore[no-untyped-def]
+def _aware(moment: datetime, zone: tzinfo) -> datetime:
     return moment.replace(tzinfo=zone)
 
 

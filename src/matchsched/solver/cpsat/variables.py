@@ -7,6 +7,7 @@ pool-slot, ...)? :func:`group` answers it for all keys at once with a sort.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ class Groups:
     start: np.ndarray
     candidates: np.ndarray
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
         for i, key in enumerate(self.keys):
             yield int(key), self.candidates[self.start[i] : self.start[i + 1]]
 
