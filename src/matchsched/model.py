@@ -12,12 +12,12 @@ import itertools
 import zoneinfo
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-EVENT_FORMAT = "matchsched/event@1"
+EVENT_FORMAT: Final = "matchsched/event@1"
 
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 PositiveInt = Annotated[int, Field(ge=1)]

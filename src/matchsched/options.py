@@ -42,7 +42,7 @@ class SolveOptions(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    goals: list[GoalLevel] = Field(default_factory=lambda: list(DEFAULT_GOALS))
+    goals: list[GoalLevel] = Field(default_factory=lambda: list[GoalLevel](DEFAULT_GOALS))
     time_limit: Annotated[float, Field(gt=0)] | None = 60.0
     workers: Annotated[int, Field(ge=1)] = 2
     seed: Annotated[int, Field(ge=0)] = 0

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEDULE_FORMAT = "matchsched/schedule@1"
+SCHEDULE_FORMAT: Final = "matchsched/schedule@1"
 
 
 class SolveStatus(StrEnum):

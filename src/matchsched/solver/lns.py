@@ -727,11 +727,11 @@ def _day_breaks(
         previous = flag
     variables = [f for f in flags if not isinstance(f, int)]
     if any(f == 1 for f in flags if isinstance(f, int)):
-        any_meeting: cp_model.LinearExprT = 1
+        any_meeting: int | cp_model.IntVar = 1
     else:
         any_meeting = model.new_bool_var("")
         model.add(any_meeting <= sum(variables))
-    return sum(starts) - any_meeting, (len(flags) + 1) // 2
+    return cp_model.LinearExpr.sum(starts) - any_meeting, (len(flags) + 1) // 2
 
 
 def _lexicographic(
@@ -754,9 +754,11 @@ def _lexicographic(
         product *= span + 1
         value = sum(w * (-terms[g][0] if g.maximise else terms[g][0]) for g, w in present.items())
         kept.append((value, span))
-    objective: cp_model.LinearExprT = 0
+    values: list[cp_model.LinearExprT] = []
+    weights: list[int] = []
     weight = 1
     for value, span in reversed(kept):
-        objective = weight * value + objective
+        values.append(value)
+        weights.append(weight)
         weight *= span + 1
-    return objective
+    return cp_model.LinearExpr.weighted_sum(values, weights)

@@ -183,7 +183,7 @@ def lexicographic_search(
             all_proven = False
             break
         elif status == cp_model.MODEL_INVALID:
-            raise RuntimeError(f"internal error: invalid CP-SAT model ({model.Validate()})")
+            raise RuntimeError(f"internal error: invalid CP-SAT model ({model.validate()})")
         else:  # UNKNOWN: out of time before a solution at this level
             all_proven = False
             if not solved_any:

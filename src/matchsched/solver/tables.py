@@ -273,19 +273,17 @@ def _improve_day(
     moved = []
     for c in meetings:
         old = previous_tables.get(facts.request[c])
-        variable = table_var[c]
-        if old is None or isinstance(variable, int) or old[0] != facts.location[c]:
+        table = table_var[c]
+        if old is None or isinstance(table, int) or old[0] != facts.location[c]:
             continue
         kept = model.new_bool_var("")
-        model.add(variable == old[1]).OnlyEnforceIf(kept)
+        model.add(table == old[1]).OnlyEnforceIf(kept)
         moved.append(kept.Not())
     order = [g for g in options.goal_order if g in (Goal.TABLE_CHANGES, Goal.STABILITY)]
     terms = {Goal.TABLE_CHANGES: sum(changes), Goal.STABILITY: sum(moved)}
-    weight = len(meetings) + 1
-    objective = 0
-    for goal in order:
-        objective = objective * weight + terms[goal]
-    model.minimize(objective)
+    weight = len(meetings) + 1  # each goal above the whole range of the next
+    weights = [weight ** (len(order) - 1 - i) for i in range(len(order))]
+    model.minimize(cp_model.LinearExpr.weighted_sum([terms[g] for g in order], weights))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed

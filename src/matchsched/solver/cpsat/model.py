@@ -122,8 +122,8 @@ class TimetableModel:
         if Goal.FAIRNESS in order:
             self.goals[Goal.FAIRNESS] = goals.fairness(model, compiled, self.scheduled)
         if previous is not None:
-            kept = [self.x[c] for candidates in self.kept_candidates for c in candidates]
-            self.goals[Goal.STABILITY] = len(self.kept_candidates) - sum(kept)
+            keeping = [self.x[c] for candidates in self.kept_candidates for c in candidates]
+            self.goals[Goal.STABILITY] = len(self.kept_candidates) - sum(keeping)
 
     def _min_meetings(self, minimum: int) -> None:
         """Every participant with schedulable requests meets at least ``minimum`` times.
