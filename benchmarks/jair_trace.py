@@ -1,0 +1,74 @@
+"""Solve one JAIR instance with the solver's log on: each budget probe, the core phase and the
+case split, with their times. For finding out where an instance spends its time.
+
+Run from the repository root::
+
+    python benchmarks/jair_trace.py fixed/forum-14.fixed020-Forb.dzn
+    python benchmarks/jair_trace.py tic-13crafc --time-limit 60 --fairness 1
+    python benchmarks/jair_trace.py ticf-13crafc --cases
+
+A bare name (``tic-13crafc``) is the original instance; otherwise give the path below the
+benchmark folder. Lines are prefixed with the milliseconds since the start. The schedule is
+checked with the independent checker, like in ``jair.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from jair_instances import jair_dir
+from matchsched.adapters.dzn import read_dzn
+from matchsched.check import check
+from matchsched.errors import EventError
+from matchsched.solver import solve
+
+
+class _WithoutCases(logging.Filter):
+    """Leaves out the one line per case of the split (there can be hundreds)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("breaks: case ")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("instance", help="e.g. tic-13crafc or fixed/forum-14.fixed020-Forb.dzn")
+    parser.add_argument("--time-limit", type=float, default=60.0, metavar="S")
+    parser.add_argument("--fairness", type=int, default=2, metavar="D")
+    parser.add_argument("--cases", action="store_true", help="also log each case of the split")
+    arguments = parser.parse_args(argv)
+
+    name = arguments.instance
+    path = jair_dir() / (name if "/" in name else f"original/{name}.original.dzn")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(relativeCreated)7.0f ms %(message)s"))
+    if not arguments.cases:
+        handler.addFilter(_WithoutCases())
+    logger = logging.getLogger("matchsched")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+    try:
+        event, options = read_dzn(path, fairness=arguments.fairness)
+    except EventError as error:
+        print(error, file=sys.stderr)
+        return 2
+    options = options.model_copy(update={"time_limit": arguments.time_limit})
+    started = time.perf_counter()
+    result = solve(event, options)
+    seconds = time.perf_counter() - started
+    objective = result.schedule.objective
+    violations = check(event, result.schedule, options) if result.status.has_schedule else []
+    print(
+        f"{name}: {result.status.value}, "
+        f"breaks {objective.breaks if objective else '-'}, {seconds:.1f} s, "
+        f"{len(violations)} violations"
+    )
+    return 1 if violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
