@@ -156,7 +156,7 @@ def test_a_stop_token_stops_every_solver_running_side_by_side() -> None:
     class Solver:
         stopped = False
 
-        def StopSearch(self) -> None:
+        def stop_search(self) -> None:
             self.stopped = True
 
     token = StopToken()

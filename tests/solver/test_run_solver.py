@@ -15,7 +15,7 @@ def test_a_solve_that_fails_in_presolve_is_run_again_without_symmetries() -> Non
             self.parameters = cp_model.CpSolver().parameters
             self.calls = 0
 
-        def Solve(self, model: cp_model.CpModel, callback: object = None) -> int:
+        def solve(self, model: cp_model.CpModel, callback: object = None) -> int:
             self.calls += 1
             if self.calls == 1:
                 raise IndexError("absl::container_internal::raw_hash_map<>::at")
@@ -30,7 +30,7 @@ def test_a_failure_without_symmetries_is_not_hidden() -> None:
     class AlwaysFailing:
         parameters = cp_model.CpSolver().parameters
 
-        def Solve(self, model: cp_model.CpModel, callback: object = None) -> int:
+        def solve(self, model: cp_model.CpModel, callback: object = None) -> int:
             raise IndexError("lookup")
 
     AlwaysFailing.parameters.symmetry_level = 0

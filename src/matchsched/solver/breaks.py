@@ -287,10 +287,10 @@ def _probe(
         return BudgetOutcome(cp_model.UNKNOWN, 0)
     status = solve_watched(solver, _budget_question(model, total, budget), stop)
     logger.debug(
-        "breaks: %d break(s): %s in %.2f s", budget, solver.StatusName(status), solver.WallTime()
+        "breaks: %d break(s): %s in %.2f s", budget, solver.status_name(status), solver.wall_time
     )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        value = int(solver.Value(total))
+        value = int(solver.value(total))
         return BudgetOutcome(cp_model.OPTIMAL, value, solver, value)
     return BudgetOutcome(status, 0)
 
@@ -326,18 +326,18 @@ def _core_phase(
         status = solve_watched(solver, question, watch, stalled)
     finally:
         stalled.close()
-    bound = max(lower, math.ceil(solver.BestObjectiveBound() - 1e-6))
+    bound = max(lower, math.ceil(solver.best_objective_bound - 1e-6))
     logger.info(
         "breaks: core phase %s in %.2f s, bound %d%s",
-        solver.StatusName(status),
-        solver.WallTime(),
+        solver.status_name(status),
+        solver.wall_time,
         bound,
-        f", best {int(solver.ObjectiveValue())}" if stalled.solutions else "",
+        f", best {int(solver.objective_value)}" if stalled.solutions else "",
     )
     if status == cp_model.INFEASIBLE:
         return BudgetOutcome(cp_model.INFEASIBLE, lower)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        value = int(solver.Value(total))
+        value = int(solver.value(total))
         return BudgetOutcome(status, value if status == cp_model.OPTIMAL else bound, solver, value)
     return BudgetOutcome(cp_model.UNKNOWN, bound)
 
@@ -563,7 +563,7 @@ def _run_cases(
         split.configure(solver, cap if left is None else min(cap, left), lp)
         status = solve_watched(solver, probe, race)
         logger.debug(
-            "breaks: case %d: %s in %.2f s", person, solver.StatusName(status), solver.WallTime()
+            "breaks: case %d: %s in %.2f s", person, solver.status_name(status), solver.wall_time
         )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             race.stop()
@@ -575,7 +575,7 @@ def _run_cases(
         for person, status, solver in pool.map(decide, cases):
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and found is None:
                 assert solver is not None
-                value = int(solver.Value(total))
+                value = int(solver.value(total))
                 found = BudgetOutcome(cp_model.OPTIMAL, value, solver, value)
             elif status != cp_model.INFEASIBLE:
                 undecided.append(person)

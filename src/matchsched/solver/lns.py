@@ -455,18 +455,18 @@ class LargeSearch:
             "lns step: %d requests, %d candidates, %s in %.2fs",
             len(requests),
             len(sub.candidates),
-            solver.StatusName(status),
-            solver.WallTime(),
+            solver.status_name(status),
+            solver.wall_time,
         )
         # Grow while sub-models solve to optimality with time to spare; shrink when they
         # are not solved to optimality (see below: unless the step still improved).
-        if status == cp_model.OPTIMAL and solver.WallTime() < 0.5 * time_limit:
+        if status == cp_model.OPTIMAL and solver.wall_time < 0.5 * time_limit:
             self.size = min(int(self.size * 1.2) + 1, 3000)
         shrink = status != cp_model.OPTIMAL
         placed: list[int] = []
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             placed = [
-                c for c, x in zip(sub.candidates, sub.x, strict=True) if solver.BooleanValue(x)
+                c for c, x in zip(sub.candidates, sub.x, strict=True) if solver.boolean_value(x)
             ]
             for c in placed:
                 timetable.place(c)
@@ -632,7 +632,9 @@ class _SubModel:
                             compiled.request_length[earlier]
                         )
                         if end > start:
-                            self.model.add_bool_or([x_of[c_late].Not(), x_of[c_early].Not()])
+                            self.model.add_bool_or(
+                                [x_of[c_late].negated(), x_of[c_early].negated()]
+                            )
 
     def _breaks(
         self,

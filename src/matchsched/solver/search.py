@@ -76,8 +76,8 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         point = ProgressPoint(
             elapsed_s=round(self.clock.elapsed, 3),
             stage=self.stage,
-            value=scale * self.ObjectiveValue(),
-            bound=scale * self.BestObjectiveBound(),
+            value=scale * self.objective_value,
+            bound=scale * self.best_objective_bound,
         )
         self.sink.append(point)
         if self.callback is not None:
@@ -163,18 +163,18 @@ def lexicographic_search(
             solver = cp_model.CpSolver()
             _parameters(solver, options, budget)
             status = solve_watched(solver, model, stop, callback)
-        logger.info("stage %s: %s in %.2fs", stage, solver.StatusName(status), clock.elapsed)
+        logger.info("stage %s: %s in %.2fs", stage, solver.status_name(status), clock.elapsed)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solved_any = True
             outcome.chosen = timetable.chosen(solver)
             for goal, goal_expression in timetable.goals.items():
-                outcome.values[goal] = int(solver.Value(goal_expression))
+                outcome.values[goal] = int(solver.value(goal_expression))
             if Goal.SCHEDULED in level and len(level) == 1:
-                outcome.scheduled_bound = round(-solver.BestObjectiveBound())
+                outcome.scheduled_bound = round(-solver.best_objective_bound)
             if status == cp_model.FEASIBLE:
                 all_proven = False
             if level:
-                model.add(expression <= int(solver.Value(expression)))
+                model.add(expression <= int(solver.value(expression)))
             _hint(timetable, outcome.chosen)
         elif status == cp_model.INFEASIBLE:
             if not solved_any:
@@ -261,7 +261,7 @@ def _breaks_by_budget(
     if found.solver is not None:
         fallback.clear_hints()
         for variable in timetable.x:
-            fallback.add_hint(variable, found.solver.BooleanValue(variable))
+            fallback.add_hint(variable, found.solver.boolean_value(variable))
     solver = cp_model.CpSolver()
     _parameters(solver, options, remaining())
     status = solve_watched(solver, fallback, stop, callback)

@@ -267,9 +267,9 @@ def _improve_day(
         if isinstance(a, int) and isinstance(b, int):
             continue
         same = model.new_bool_var("")
-        model.add(a == b).OnlyEnforceIf(same)
+        model.add(a == b).only_enforce_if(same)
         model.add_hint(same, tables[first] == tables[second])
-        changes.append(same.Not())
+        changes.append(same.negated())
     moved = []
     for c in meetings:
         old = previous_tables.get(facts.request[c])
@@ -277,8 +277,8 @@ def _improve_day(
         if old is None or isinstance(table, int) or old[0] != facts.location[c]:
             continue
         kept = model.new_bool_var("")
-        model.add(table == old[1]).OnlyEnforceIf(kept)
-        moved.append(kept.Not())
+        model.add(table == old[1]).only_enforce_if(kept)
+        moved.append(kept.negated())
     order = [g for g in options.goal_order if g in (Goal.TABLE_CHANGES, Goal.STABILITY)]
     terms = {Goal.TABLE_CHANGES: sum(changes), Goal.STABILITY: sum(moved)}
     weight = len(meetings) + 1  # each goal above the whole range of the next
@@ -293,4 +293,4 @@ def _improve_day(
     status = solve_watched(solver, model, stop)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}, False
-    return {c: int(solver.Value(v)) for c, v in table_var.items()}, status == cp_model.OPTIMAL
+    return {c: int(solver.value(v)) for c, v in table_var.items()}, status == cp_model.OPTIMAL

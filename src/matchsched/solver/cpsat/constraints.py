@@ -149,4 +149,4 @@ def precedences(
                 continue  # every placement of the pair already respects the order
             start = sum(int(compiled.candidate_start[c]) * x[c] for c in later_candidates)
             end = sum(int(ends[i]) * x[c] for i, c in enumerate(earlier_candidates))
-            model.add(end <= start).OnlyEnforceIf([scheduled[later], scheduled[earlier]])
+            model.add(end <= start).only_enforce_if([scheduled[later], scheduled[earlier]])

@@ -216,15 +216,15 @@ def _span(
     last = model.new_int_var(possible[0], possible[-1], f"last_{person}")
     for t in slots:
         flag = breaks.busy[person * n_slots + t]
-        model.add(first <= position[t]).OnlyEnforceIf(flag)
-        model.add(last >= position[t]).OnlyEnforceIf(flag)
+        model.add(first <= position[t]).only_enforce_if(flag)
+        model.add(last >= position[t]).only_enforce_if(flag)
     span = last - first + 1
     model.add(span >= workload + count)
     model.add(span <= workload + (len(day_slots) - workload) * count)
     if day_slots[-1] - day_slots[0] == len(day_slots) - 1:
         unbroken = model.new_bool_var(f"unbroken_{person}")
-        model.add(count == 0).OnlyEnforceIf(unbroken)
-        model.add(count >= 1).OnlyEnforceIf(unbroken.Not())
+        model.add(count == 0).only_enforce_if(unbroken)
+        model.add(count >= 1).only_enforce_if(unbroken.negated())
         breaks.windows.append((first + day_slots[0], workload, unbroken))
 
 
@@ -320,15 +320,15 @@ def _day_break_literals(
         if seen is None:
             seen, previous = flag, flag
             continue
-        conditions = [flag, seen] + ([] if isinstance(previous, int) else [previous.Not()])
+        conditions = [flag, seen] + ([] if isinstance(previous, int) else [previous.negated()])
         ends = model.new_bool_var("")
-        model.add_bool_and(conditions).OnlyEnforceIf(ends)
-        model.add_bool_or([c.Not() for c in conditions] + [ends])
+        model.add_bool_and(conditions).only_enforce_if(ends)
+        model.add_bool_or([c.negated() for c in conditions] + [ends])
         literals.append(ends)
         later = model.new_bool_var("")
         model.add_implication(seen, later)
         model.add_implication(flag, later)
-        model.add_bool_or([seen, flag, later.Not()])
+        model.add_bool_or([seen, flag, later.negated()])
         seen, previous = later, flag
     return literals
 
@@ -364,8 +364,8 @@ def _day_breaks(
             starts.append(flag)  # after an idle constant, a busy slot starts a block
         else:
             start = model.new_bool_var("")
-            model.add_bool_and([flag, previous.Not()]).OnlyEnforceIf(start)
-            model.add_bool_or([flag.Not(), previous, start])
+            model.add_bool_and([flag, previous.negated()]).only_enforce_if(start)
+            model.add_bool_or([flag.negated(), previous, start])
             starts.append(start)
         previous = flag
     breaks = sum(starts) - any_meeting
@@ -415,7 +415,7 @@ def bound_breaks(
         else:
             has = model.new_bool_var("")
             model.add_max_equality(has, [x[c] for c in candidates])
-            model.add(fewest <= count).OnlyEnforceIf(has)
+            model.add(fewest <= count).only_enforce_if(has)
     if breaks.structure is not None and surely_meet and breaks.literals:
         total = breaks.total
         model.add(surely_meet * fewest <= total)

@@ -58,7 +58,7 @@ class TimetableModel:
             for r in np.flatnonzero(required).tolist():
                 must = self._assume("required", r)
                 if isinstance(self.scheduled[r], int):  # no way to hold it at all
-                    model.add_bool_or([must.Not()])
+                    model.add_bool_or([must.negated()])
                 else:
                     model.add_implication(must, self.scheduled[r])
         order = options.goal_order
@@ -158,7 +158,7 @@ class TimetableModel:
     def chosen(self, solver: cp_model.CpSolver) -> np.ndarray:
         """Indices of the candidates that are true in the solver's solution."""
         values = np.fromiter(
-            (solver.BooleanValue(v) for v in self.x), dtype=bool, count=len(self.x)
+            (solver.boolean_value(v) for v in self.x), dtype=bool, count=len(self.x)
         )
         return np.flatnonzero(values)
 

@@ -17,20 +17,20 @@ def run_solver(
     model: cp_model.CpModel,
     callback: cp_model.CpSolverSolutionCallback | None = None,
 ) -> Any:
-    """``solver.Solve(model, callback)``; returns the status.
+    """``solver.solve(model, callback)``; returns the status.
 
     OR-Tools 9.15's presolve symmetry detection fails on some models with an internal lookup
     error (raised as ``IndexError``; seen on a case of the JAIR instance tic-13crafc). The
     solve is then run again without symmetry detection, which is only a speed-up.
     """
     try:
-        return solver.Solve(model, callback)
+        return solver.solve(model, callback)
     except IndexError as error:
         if solver.parameters.symmetry_level == 0:
             raise
         logger.warning("CP-SAT failed in presolve (%s); solving again without symmetries", error)
         solver.parameters.symmetry_level = 0
-        return solver.Solve(model, callback)
+        return solver.solve(model, callback)
 
 
 class StopToken:
@@ -55,7 +55,7 @@ class StopToken:
         self._stopped.set()
         with self._lock:
             for solver in self._solvers:
-                solver.StopSearch()
+                solver.stop_search()
             children = list(self._children)
         for child in children:
             child.stop()
@@ -75,7 +75,7 @@ class StopToken:
         with self._lock:
             self._solvers.add(solver)
         if self.stopped:
-            solver.StopSearch()
+            solver.stop_search()
 
     def _remove(self, solver: cp_model.CpSolver) -> None:
         with self._lock:
@@ -88,7 +88,7 @@ def solve_watched(
     stop: StopToken | None,
     callback: cp_model.CpSolverSolutionCallback | None = None,
 ) -> Any:
-    """``solver.Solve(model)``, stoppable through ``stop`` while it runs; returns the status.
+    """``solver.solve(model)``, stoppable through ``stop`` while it runs; returns the status.
 
     CP-SAT ignores a stop that arrives before its solve has started, so a solve whose token
     is already stopped gets no time at all (status UNKNOWN).
