@@ -273,11 +273,11 @@ def _improve_day(
     moved = []
     for c in meetings:
         old = previous_tables.get(facts.request[c])
-        table = table_var[c]
-        if old is None or isinstance(table, int) or old[0] != facts.location[c]:
+        choice = table_var[c]  # the meeting's table: fixed, or a variable of this model
+        if old is None or isinstance(choice, int) or old[0] != facts.location[c]:
             continue
         kept = model.new_bool_var("")
-        model.add(table == old[1]).only_enforce_if(kept)
+        model.add(choice == old[1]).only_enforce_if(kept)
         moved.append(kept.negated())
     order = [g for g in options.goal_order if g in (Goal.TABLE_CHANGES, Goal.STABILITY)]
     terms = {Goal.TABLE_CHANGES: sum(changes), Goal.STABILITY: sum(moved)}
