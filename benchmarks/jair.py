@@ -33,9 +33,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docs_section import write_section
 from jair_instances import SETS, UWRMAXSAT_2CORE, Instance, instances
+
+if TYPE_CHECKING:
+    from matchsched.model import Event
+    from matchsched.options import SolveOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -46,20 +51,40 @@ PUBLISHED_FAIRNESS = 2
 # --------------------------------------------------------------------------- worker
 
 
+def read_instance(
+    path: str | Path,
+    *,
+    fairness: int,
+    time_limit: float,
+    formulation: str = "strong",
+    seed: int = 0,
+) -> tuple[Event, SolveOptions]:
+    """The event of a ``.dzn`` file and the options the benchmark solves it with."""
+    from matchsched.adapters.dzn import read_dzn
+
+    event, options = read_dzn(path, fairness=fairness)
+    options = options.model_copy(
+        update={
+            "time_limit": time_limit,
+            "formulation": formulation,
+            "seed": seed,
+            "explain": False,  # the proof alone, as the published solvers report it
+        }
+    )
+    return event, options
+
+
 def worker(arguments: argparse.Namespace) -> int:
     """Solve one file and write the schedule (runs in the child process)."""
-    from matchsched.adapters.dzn import read_dzn
     from matchsched.adapters.json_io import write_schedule
     from matchsched.solver import solve
 
-    event, options = read_dzn(arguments.worker, fairness=arguments.fairness)
-    options = options.model_copy(
-        update={
-            "time_limit": arguments.time_limit,
-            "formulation": arguments.formulation,
-            "seed": arguments.seed,
-            "explain": False,  # the proof alone, as the published solvers report it
-        }
+    event, options = read_instance(
+        arguments.worker,
+        fairness=arguments.fairness,
+        time_limit=arguments.time_limit,
+        formulation=arguments.formulation,
+        seed=arguments.seed,
     )
     result = solve(event, options)
     write_schedule(result.schedule, arguments.output)

@@ -8,8 +8,9 @@ Run from the repository root::
     python benchmarks/jair_trace.py ticf-13crafc --cases
 
 A bare name (``tic-13crafc``) is the original instance; otherwise give the path below the
-benchmark folder. Lines are prefixed with the milliseconds since the start. The schedule is
-checked with the independent checker, like in ``jair.py``.
+benchmark folder. The instance is solved with the options ``jair.py`` uses. Lines are
+prefixed with the milliseconds since the start. The schedule is checked with the independent
+checker, as in ``jair.py``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import logging
 import sys
 import time
 
+from jair import read_instance
 from jair_instances import jair_dir
-from matchsched.adapters.dzn import read_dzn
 from matchsched.check import check
 from matchsched.errors import EventError
 from matchsched.solver import solve
@@ -52,11 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     logger.setLevel(logging.DEBUG)
 
     try:
-        event, options = read_dzn(path, fairness=arguments.fairness)
+        event, options = read_instance(
+            path, fairness=arguments.fairness, time_limit=arguments.time_limit
+        )
     except EventError as error:
         print(error, file=sys.stderr)
         return 2
-    options = options.model_copy(update={"time_limit": arguments.time_limit})
     started = time.perf_counter()
     result = solve(event, options)
     seconds = time.perf_counter() - started
