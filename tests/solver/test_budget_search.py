@@ -277,3 +277,78 @@ def test_an_undecided_first_probe_hands_over_to_the_core_phase() -> None:
         breaks.FEASIBILITY_PARAMETERS,
         breaks.CORE_PARAMETERS,
     ]
+
+
+def _stalled_core_phase(
+    model: cp_model.CpModel, total: cp_model.LinearExprT, value: int
+) -> breaks.BudgetOutcome:
+    """What a core phase that stalled would return: a schedule with ``value`` breaks."""
+    solver = cp_model.CpSolver()
+    question = model.clone()
+    question.add(total == value)
+    assert solver.solve(question) == cp_model.OPTIMAL
+    return breaks.BudgetOutcome(cp_model.FEASIBLE, 1, solver, value)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_race_climbs_from_the_core_phase_bound_to_the_optimum(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+    stalled = _stalled_core_phase(model, total, 9)
+    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **kwargs: stalled)
+    asked: list[dict[str, object]] = []
+    bounds: list[int] = []
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
+        asked.append(parameters)
+        solver.parameters.num_workers = 1
+        solver.parameters.cp_model_presolve = False  # leave the budgets to the search
+
+    found = budget_search(
+        model,
+        total,
+        0,
+        configure=configure,
+        remaining=_unlimited,
+        on_bound=bounds.append,
+        workers=workers,
+    )
+    assert found.status == cp_model.OPTIMAL and found.value == 5 and found.lower == 5
+    assert found.solver is not None and found.solver.Value(total) == 5
+    assert bounds[0] == 1 and bounds[-1] == 5 and bounds == sorted(bounds)
+    assert breaks.LP_PROBE_PARAMETERS in asked
+    assert (breaks.CORE_ALONE_PARAMETERS in asked) == (workers > 1)
+
+
+def test_a_race_out_of_time_keeps_the_best_schedule_and_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+    stalled = _stalled_core_phase(model, total, 7)
+    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **kwargs: stalled)
+    left = iter([100.0, 100.0])  # the first probe, then nothing for the race
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
+        solver.parameters.num_workers = 1
+
+    found = budget_search(model, total, 0, configure=configure, remaining=lambda: next(left, 0.0))
+    assert found.status == cp_model.UNKNOWN
+    assert found.lower == 1 and found.value == 7 and found.solver is stalled.solver
+
+
+def test_the_race_stops_a_refuted_probe_and_ends_at_a_schedule_within_the_budget() -> None:
+    bounds: list[int] = []
+    race = breaks._Race(3, None, bounds.append)
+    budget, probe = race.current()
+    assert budget == 3
+    race.found(6)
+    race.refuted_below(2)  # below what is known: nothing changes
+    assert not probe.stopped and bounds == []
+    race.refuted_below(5)
+    assert probe.stopped and not race.done.stopped and bounds == [5]
+    assert race.current()[0] == 5 and not race.current()[1].stopped
+    race.found(5)  # a schedule at the budget: the optimum
+    assert race.done.stopped

@@ -153,6 +153,30 @@ worker finds its schedule at the bound when it has gone through the cores of a s
 0.4 to 1.6 s after the last rise on the fixed-meeting variants (on a machine shared with
 other work, longer: 2 s was too short for two of them in one benchmark run)."""
 
+LP_PROBE_PARAMETERS: dict[str, object] = {
+    "num_workers": 1,
+    "subsolvers": ["default_lp"],
+    "num_full_subsolvers": 1,
+}
+"""CP-SAT parameters of a budget probe in the race (:func:`_race`): one worker with the LP
+relaxation, which refutes budgets on nearly full tables (tic-13crafc's 3 breaks in 3.5 to
+9.9 s, forumt-14crafe's 4 in 4.1 to 7.6 s, measured beside another solve) and also finds
+schedules at the exact budget."""
+
+CORE_ALONE_PARAMETERS: dict[str, object] = {
+    "num_workers": 1,
+    "subsolvers": ["core"],
+    "num_full_subsolvers": 1,
+}
+"""CP-SAT parameters of the core side of the race: the core-guided worker alone. Its search
+under assumptions (every break literal false but those its cores relax) finds the schedule
+at the optimum where a probe does not: ticf-13crafb at 3 breaks in 6 to 14 s, against more
+than 30 s for every probe worker, one worker each."""
+
+RACE_SHARE = 0.75
+"""Share of the time left that the race may take; the rest optimises from the bound reached
+and the best schedule found."""
+
 NO_LP_PARAMETERS: dict[str, object] = {"linearization_level": 0}
 """CP-SAT parameters of a single worker without the LP relaxation, for the solves of the case
 split that should find schedules: a ticf-13crafc case with a schedule is found in about 1 s
@@ -213,58 +237,67 @@ def budget_search(
     on_bound: Callable[[int], None] | None = None,
     split: ParticipantSplit | None = None,
     stop: StopToken | None = None,
+    workers: int = 2,
 ) -> BudgetOutcome:
-    """Lower-bound-first search: is there a schedule with at most ``k`` breaks, k = lower, ...
+    """Lower-bound-first search: is there a schedule with ``k`` breaks, k = lower, lower + 1, ...
 
-    Each question is a separate solve of the model plus ``total <= k``, so CP-SAT's presolve
-    (probing with every break literal fixed) sees it: a too-small budget is often refuted
-    before the search starts, and a feasible budget leaves little to choose. The first
-    budget that admits a schedule is the optimum, proven by the refutations below it (or by
-    ``lower`` itself, which must be a proven bound). When the first budget is refuted, or
-    still undecided after :data:`FIRST_PROBE_CAP` seconds, a core-guided optimisation
-    (:func:`_core_phase`) tells whether there is any schedule at all, gives an upper bound,
-    and raises the lower bound, often to the optimum when pinned meetings force many
-    breaks; the budgets go on from its bound. A probe gets ``share`` of
-    the time left; when one times out the caller optimises with what is left, from the bound
-    reached and from the best schedule found. ``stop`` stops every solve that is running.
+    Each question is a separate solve of the model plus ``total == k`` (every smaller budget
+    is refuted by then), so CP-SAT's presolve (probing with every break literal fixed) sees
+    it: a too-small budget is often refuted before the search starts, and a feasible budget
+    leaves little to choose. The first budget that admits a schedule is the optimum, proven
+    by the refutations below it (or by ``lower`` itself, which must be a proven bound).
 
-    With ``split``, the budget one above ``lower`` (the sum of proven per-participant minima)
-    is decided by :func:`split_by_participant`: exactly one participant then has one break
-    above its minimum, and "only p" is a question CP-SAT's presolve answers in a fraction of
-    a second for most p, where the disjunction over everyone is beyond it (docs/jair.md).
+    1. The first probe, at ``lower``, gets ``share`` of the time left and at most
+       :data:`FIRST_PROBE_CAP` seconds.
+    2. Refuted or undecided, a core-guided optimisation (:func:`_core_phase`) tells whether
+       there is any schedule at all, gives an upper bound, and raises the lower bound, often
+       to the optimum when pinned meetings force many breaks.
+    3. With ``split``, the budget one above ``lower`` (the sum of proven per-participant
+       minima) is decided by :func:`split_by_participant`: exactly one participant then has
+       one break above its minimum, and "only p" is a question CP-SAT's presolve answers in
+       a fraction of a second for most p, where the disjunction over everyone is beyond it.
+    4. The budgets above race a core-guided minimisation (:func:`_race`), for at most
+       :data:`RACE_SHARE` of the time left.
+
+    When time runs out the outcome is UNKNOWN with the bound reached and the best schedule
+    found; the caller optimises from there. ``stop`` stops every solve that is running;
+    ``workers`` is how many solves may run side by side.
     """
-    minima = lower
     k = lower
-    upper: BudgetOutcome | None = None
-    while True:
-        if upper is not None and upper.value is not None and k >= upper.value:
-            return BudgetOutcome(cp_model.OPTIMAL, upper.value, upper.solver, upper.value)
-        if split is not None and k == minima + 1:
-            outcome = split_by_participant(model, total, k, split, remaining, stop)
-        else:
-            cap = FIRST_PROBE_CAP if upper is None else None
-            outcome = _probe(model, total, k, configure, remaining, share, stop=stop, cap=cap)
-        if outcome.status == cp_model.OPTIMAL:
-            return outcome
-        if outcome.status == cp_model.INFEASIBLE:
-            k += 1
-        elif upper is not None or _out_of_time(remaining()):
-            return BudgetOutcome(cp_model.UNKNOWN, k, *_best(upper))
-        if upper is None:
-            upper = _core_phase(model, total, k, configure, remaining, share, stop=stop)
-            if upper.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-                return upper
-            k = upper.lower  # at least k: the phase starts from it
-            if upper.value is None:
-                return BudgetOutcome(cp_model.UNKNOWN, k)
+    first = _probe(model, total, k, configure, remaining, share, stop=stop, cap=FIRST_PROBE_CAP)
+    if first.status == cp_model.OPTIMAL:
+        return first
+    if first.status == cp_model.INFEASIBLE:
+        k += 1
+    elif _out_of_time(remaining()):
+        return BudgetOutcome(cp_model.UNKNOWN, k)
+    upper = _core_phase(model, total, k, configure, remaining, share, stop=stop)
+    if upper.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or upper.value is None:
+        return upper
+    k = upper.lower  # at least k: the phase starts from it
+    if on_bound is not None:
+        on_bound(k)
+    if split is not None and k == lower + 1 < upper.value:
+        outcome = split_by_participant(model, total, k, split, remaining, stop)
+        if outcome.status != cp_model.INFEASIBLE:
+            return outcome if outcome.status == cp_model.OPTIMAL else _unknown(k, upper)
+        k += 1
         if on_bound is not None:
             on_bound(k)
+    if k >= upper.value:
+        return BudgetOutcome(cp_model.OPTIMAL, upper.value, upper.solver, upper.value)
+    race = _Race(k, stop, on_bound)
+    race.found(upper.value)
+    return _race(model, total, race, upper, configure, _share_of(remaining, RACE_SHARE), workers)
 
 
-def _best(upper: BudgetOutcome | None) -> tuple[cp_model.CpSolver | None, int | None]:
-    if upper is None:
-        return None, None
-    return upper.solver, upper.value
+def _unknown(lower: int, *found: BudgetOutcome | None) -> BudgetOutcome:
+    """Out of time: the bound ``lower`` and the best schedule among ``found``."""
+    schedules = [o for o in found if o is not None and o.value is not None]
+    if not schedules:
+        return BudgetOutcome(cp_model.UNKNOWN, lower)
+    best = min(schedules, key=lambda o: o.value or 0)
+    return BudgetOutcome(cp_model.UNKNOWN, lower, best.solver, best.value)
 
 
 def _probe(
@@ -277,12 +310,13 @@ def _probe(
     *,
     stop: StopToken | None = None,
     cap: float | None = None,
+    parameters: dict[str, object] = FEASIBILITY_PARAMETERS,
 ) -> BudgetOutcome:
     """Is there a schedule with ``budget`` breaks? (``cap``: at most this many seconds.)
 
     Callers ask only once every smaller budget is refuted, so "at most" is "exactly".
     """
-    solver = _solver_for_share(configure, remaining, share, FEASIBILITY_PARAMETERS, cap)
+    solver = _solver_for_share(configure, remaining, share, parameters, cap)
     if solver is None:
         return BudgetOutcome(cp_model.UNKNOWN, 0)
     status = solve_watched(solver, _budget_question(model, total, budget), stop)
@@ -374,6 +408,161 @@ class _StallWatch(cp_model.CpSolverSolutionCallback):
             if now - self.last_rise > patience:
                 self.token.stop()
                 return
+
+
+class _Race:
+    """What the two sides of :func:`_race` share: the budget reached and the first answer."""
+
+    def __init__(
+        self, budget: int, stop: StopToken | None, on_bound: Callable[[int], None] | None
+    ) -> None:
+        self.budget = budget
+        """Every smaller budget is refuted."""
+        self.done = stop.linked() if stop is not None else StopToken()
+        """Stops both sides: the race is decided, or the caller stopped."""
+        self.probe = self.done.linked()
+        """Stops the running probe (its budget is refuted)."""
+        self.best: int | None = None
+        """The fewest breaks of a schedule the core side has found."""
+        self._on_bound = on_bound
+        self._lock = threading.Lock()
+
+    def current(self) -> tuple[int, StopToken]:
+        """The budget to probe, and the token that stops its probe."""
+        with self._lock:
+            return self.budget, self.probe
+
+    def refuted_below(self, budget: int) -> None:
+        """No schedule has fewer than ``budget`` breaks: stop a probe below it."""
+        with self._lock:
+            if budget <= self.budget:
+                return
+            self.budget = budget
+            refuted, self.probe = self.probe, self.done.linked()
+        refuted.stop()
+        if self._on_bound is not None:
+            self._on_bound(budget)
+        self._decide()
+
+    def found(self, value: int) -> None:
+        """The core side has a schedule with ``value`` breaks."""
+        with self._lock:
+            self.best = value if self.best is None else min(self.best, value)
+        self._decide()
+
+    def _decide(self) -> None:
+        with self._lock:
+            decided = self.best is not None and self.best <= self.budget
+        if decided:
+            self.done.stop()
+
+
+def _race(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    race: _Race,
+    upper: BudgetOutcome,
+    configure: Configure,
+    remaining: Callable[[], float | None],
+    workers: int,
+) -> BudgetOutcome:
+    """Budgets from ``race.budget`` up, beside a core-guided minimisation from it.
+
+    Two solves of one worker each run side by side (one alone when ``workers`` is 1):
+
+    - the **probe side** asks "a schedule with exactly k breaks?" with the LP relaxation
+      (:data:`LP_PROBE_PARAMETERS`), which refutes budgets on nearly full tables; each
+      refutation starts the next budget;
+    - the **core side** minimises the total from the same budget with the core-guided
+      worker alone (:data:`CORE_ALONE_PARAMETERS`): its bound refutes budgets (the probe
+      then moves on) and its schedules end the race once the budget reaches them.
+
+    Finding the schedule at the optimum is heavy-tailed, and which worker finds it depends
+    on the event (docs/jair.md): on ticf-13crafb the core worker, on tic-13crafc and
+    forumt-14crafe the probe. ``upper`` is the core phase's schedule.
+    """
+    with ThreadPoolExecutor(max_workers=1) as side:
+        cored = (
+            side.submit(_core_side, model, total, race, configure, remaining)
+            if workers > 1
+            else None
+        )
+        probed = _probe_side(model, total, race, configure, remaining)
+        race.done.stop()
+        found = [probed, upper] + ([cored.result()] if cored is not None else [])
+    best = _unknown(race.budget, *found)
+    if best.value is not None and best.value <= race.budget:
+        return BudgetOutcome(cp_model.OPTIMAL, best.value, best.solver, best.value)
+    return best
+
+
+def _probe_side(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    race: _Race,
+    configure: Configure,
+    remaining: Callable[[], float | None],
+) -> BudgetOutcome | None:
+    """Probes with the LP at the race's budget until one has a schedule or time is up."""
+    while not race.done.stopped and not _out_of_time(remaining()):
+        budget, token = race.current()
+        outcome = _probe(
+            model,
+            total,
+            budget,
+            configure,
+            remaining,
+            1.0,
+            stop=token,
+            parameters=LP_PROBE_PARAMETERS,
+        )
+        if outcome.status == cp_model.OPTIMAL:
+            return outcome
+        if outcome.status == cp_model.INFEASIBLE:
+            race.refuted_below(budget + 1)
+    return None
+
+
+def _core_side(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    race: _Race,
+    configure: Configure,
+    remaining: Callable[[], float | None],
+) -> BudgetOutcome | None:
+    """Core-guided minimisation from the race's budget; its bound and schedules feed the race."""
+    solver = _solver_for_share(configure, remaining, 1.0, CORE_ALONE_PARAMETERS)
+    if solver is None:
+        return None
+    question = model.clone()
+    question.clear_objective()
+    question.add(total >= race.budget)
+    question.minimize(total)
+    solver.best_bound_callback = lambda bound: race.refuted_below(math.ceil(bound - 1e-6))
+    status = solve_watched(solver, question, race.done, _Schedules(race))
+    logger.debug(
+        "breaks: core side %s in %.2f s, bound %d",
+        solver.status_name(status),
+        solver.wall_time,
+        math.ceil(solver.best_objective_bound - 1e-6),
+    )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    if status == cp_model.OPTIMAL:
+        race.refuted_below(int(solver.objective_value))
+    value = int(solver.value(total))
+    return BudgetOutcome(status, race.budget, solver, value)
+
+
+class _Schedules(cp_model.CpSolverSolutionCallback):
+    """Tells the race of each schedule the core side finds."""
+
+    def __init__(self, race: _Race) -> None:
+        super().__init__()
+        self.race = race
+
+    def on_solution_callback(self) -> None:
+        self.race.found(round(self.objective_value))
 
 
 def _solver_for_share(

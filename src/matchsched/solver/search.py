@@ -238,6 +238,7 @@ def _breaks_by_budget(
         on_bound=on_bound,
         split=_participant_split(timetable, options),
         stop=stop,
+        workers=options.workers,
     )
     if found.status == cp_model.OPTIMAL and found.solver is not None:
         if callback is not None:
