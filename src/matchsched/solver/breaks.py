@@ -280,7 +280,7 @@ def budget_search(
     if split is not None and k == lower + 1 < upper.value:
         outcome = split_by_participant(model, total, k, split, remaining, stop)
         if outcome.status != cp_model.INFEASIBLE:
-            return outcome if outcome.status == cp_model.OPTIMAL else _unknown(k, upper)
+            return outcome if outcome.status == cp_model.OPTIMAL else _best_found(k, upper)
         k += 1
         if on_bound is not None:
             on_bound(k)
@@ -291,8 +291,8 @@ def budget_search(
     return _race(model, total, race, upper, configure, _share_of(remaining, RACE_SHARE), workers)
 
 
-def _unknown(lower: int, *found: BudgetOutcome | None) -> BudgetOutcome:
-    """Out of time: the bound ``lower`` and the best schedule among ``found``."""
+def _best_found(lower: int, *found: BudgetOutcome | None) -> BudgetOutcome:
+    """Undecided (UNKNOWN): the bound ``lower`` with the best schedule among ``found``."""
     schedules = [o for o in found if o is not None and o.value is not None]
     if not schedules:
         return BudgetOutcome(cp_model.UNKNOWN, lower)
@@ -490,7 +490,7 @@ def _race(
         probed = _probe_side(model, total, race, configure, remaining)
         race.done.stop()
         found = [probed, upper] + ([cored.result()] if cored is not None else [])
-    best = _unknown(race.budget, *found)
+    best = _best_found(race.budget, *found)
     if best.value is not None and best.value <= race.budget:
         return BudgetOutcome(cp_model.OPTIMAL, best.value, best.solver, best.value)
     return best
