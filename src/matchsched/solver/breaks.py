@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -35,6 +37,9 @@ from matchsched.solver.cpsat.run import StopToken, solve_watched
 from matchsched.solver.cpsat.variables import Occupancy
 
 logger = logging.getLogger("matchsched")
+
+Main = TypeVar("Main")
+Side = TypeVar("Side")
 
 Configure = Callable[[cp_model.CpSolver, float | None, dict[str, object]], None]
 """Sets a solver's time limit (``None``: unlimited) and its parameters for one kind of solve."""
@@ -481,16 +486,12 @@ def _race(
     on the event (docs/jair.md): on ticf-13crafb the core worker, on tic-13crafc and
     forumt-14crafe the probe. ``upper`` is the core phase's schedule.
     """
-    with ThreadPoolExecutor(max_workers=1) as side:
-        cored = (
-            side.submit(_core_side, model, total, race, configure, remaining)
-            if workers > 1
-            else None
-        )
-        probed = _probe_side(model, total, race, configure, remaining)
-        race.done.stop()
-        found = [probed, upper] + ([cored.result()] if cored is not None else [])
-    best = _best_found(race.budget, *found)
+    probed, cored = _side_by_side(
+        partial(_probe_side, model, total, race, configure, remaining),
+        partial(_core_side, model, total, race, configure, remaining) if workers > 1 else None,
+        race.done,
+    )
+    best = _best_found(race.budget, probed, upper, cored)
     if best.value is not None and best.value <= race.budget:
         return BudgetOutcome(cp_model.OPTIMAL, best.value, best.solver, best.value)
     return best
@@ -565,6 +566,21 @@ class _Schedules(cp_model.CpSolverSolutionCallback):
         self.race.found(round(self.objective_value))
 
 
+def _side_by_side(
+    main: Callable[[], Main], side: Callable[[], Side] | None, done: StopToken
+) -> tuple[Main, Side | None]:
+    """``main()`` here while ``side()`` (if any) runs in a thread beside it.
+
+    Once ``main`` has returned, ``done`` is stopped before the side's result is awaited, so a
+    side still searching ends at once instead of running out its time.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        beside = pool.submit(side) if side is not None else None
+        result = main()
+        done.stop()
+        return result, beside.result() if beside is not None else None
+
+
 def _solver_for_share(
     configure: Configure,
     remaining: Callable[[], float | None],
@@ -626,17 +642,22 @@ def split_by_participant(
     """
     remaining = _share_of(remaining, SPLIT_SHARE)
     race = stop.linked() if stop is not None else StopToken()  # stopped by the first answer
-    with ThreadPoolExecutor(max_workers=1) as side:
-        plain = (
-            side.submit(_plain_side, model, total, budget, split, remaining, race)
-            if split.workers > 1
-            else None
-        )
-        cases = _cases_in_passes(
-            model, total, budget, split, remaining, race, max(1, split.workers - 1)
-        )
-        race.stop()  # the cases are decided or out of time: the plain question ends too
-        answer = plain.result() if plain is not None else None
+    cases, answer = _side_by_side(
+        partial(
+            _cases_in_passes,
+            model,
+            total,
+            budget,
+            split,
+            remaining,
+            race,
+            max(1, split.workers - 1),
+        ),
+        partial(_plain_side, model, total, budget, split, remaining, race)
+        if split.workers > 1
+        else None,
+        race,  # the cases are decided or out of time: the plain question ends too
+    )
     for outcome in (cases, answer):
         if outcome is not None and outcome.status == cp_model.OPTIMAL:
             return outcome
