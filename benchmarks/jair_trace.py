@@ -6,11 +6,15 @@ Run from the repository root::
     python benchmarks/jair_trace.py fixed/forum-14.fixed020-Forb.dzn
     python benchmarks/jair_trace.py tic-13crafc --time-limit 60 --fairness 1
     python benchmarks/jair_trace.py ticf-13crafc --cases
+    python benchmarks/jair_trace.py tic-13crafc --tables 60
 
 A bare name (``tic-13crafc``) is the original instance; otherwise give the path below the
 benchmark folder. The instance is solved with the options ``jair.py`` uses. Lines are
 prefixed with the milliseconds since the start. The schedule is checked with the independent
 checker, as in ``jair.py``.
+
+``--tables N`` solves the event with N tables instead of the file's: with enough tables the
+capacity no longer binds, which shows how many of the breaks the tables force.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from jair import read_instance
 from jair_instances import jair_dir
 from matchsched.check import check
 from matchsched.errors import EventError
+from matchsched.model import Event
 from matchsched.solver import solve
 
 
@@ -40,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0, metavar="S")
     parser.add_argument("--fairness", type=int, default=2, metavar="D")
     parser.add_argument("--cases", action="store_true", help="also log each case of the split")
+    parser.add_argument(
+        "--tables", type=_positive, metavar="N", help="solve with N tables instead of the file's"
+    )
     arguments = parser.parse_args(argv)
 
     name = arguments.instance
@@ -59,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     except EventError as error:
         print(error, file=sys.stderr)
         return 2
+    if arguments.tables is not None:
+        event = _with_tables(event, arguments.tables)
     started = time.perf_counter()
     result = solve(event, options)
     seconds = time.perf_counter() - started
@@ -70,6 +80,23 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(violations)} violations"
     )
     return 1 if violations else 0
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
+def _with_tables(event: Event, tables: int) -> Event:
+    """The event with ``tables`` tables at its one location (the JAIR files have one)."""
+    (location,) = event.locations
+    return event.model_copy(update={"locations": [location.model_copy(update={"tables": tables})]})
 
 
 if __name__ == "__main__":

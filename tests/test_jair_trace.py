@@ -36,3 +36,19 @@ def test_an_instance_that_does_not_exist_is_named_in_a_clear_error() -> None:
     assert run.returncode == 2
     assert "no-such-instance.original.dzn" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.skipif(not JAIR.is_dir(), reason=f"benchmark instances not found at {JAIR}")
+def test_more_tables_remove_the_breaks_that_the_tables_force() -> None:
+    # tic-13crafc needs 4 breaks with its 19 tables (published optimum) and none without
+    # a table limit: all its breaks are forced by the capacity.
+    run = _trace("tic-13crafc", "--tables", "60", "--time-limit", "30")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1].startswith("tic-13crafc: optimal, breaks 0,")
+
+
+@pytest.mark.parametrize("tables", ["0", "-3", "many"])
+def test_a_table_count_below_one_is_refused_by_name(tables: str) -> None:
+    run = _trace("tic-12", "--tables", tables)
+    assert run.returncode == 2
+    assert f"argument --tables: must be a whole number of at least 1, not '{tables}'" in run.stderr
