@@ -232,7 +232,7 @@ def test_the_core_phase_proves_that_no_schedule_exists() -> None:
 def test_a_stalled_core_phase_with_a_schedule_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(breaks, "CORE_STALL", 0.01)
     token = StopToken()
-    watch = breaks._StallWatch(token)
+    watch = breaks._StallWatch(token, 0, 0.01)
     try:
         watch.bound_rose(1.0)
         assert not token._stopped.wait(0.3)  # no schedule yet: it may still prove there is none
@@ -247,7 +247,7 @@ def test_a_core_phase_whose_bound_keeps_rising_is_not_stopped(
 ) -> None:
     monkeypatch.setattr(breaks, "CORE_STALL", 0.2)
     token = StopToken()
-    watch = breaks._StallWatch(token)
+    watch = breaks._StallWatch(token, 0, 0.2)
     try:
         watch.on_solution_callback()
         for _ in range(10):
@@ -255,6 +255,58 @@ def test_a_core_phase_whose_bound_keeps_rising_is_not_stopped(
             assert not token._stopped.wait(0.05)
     finally:
         watch.close()
+
+
+def test_a_core_phase_whose_bound_stays_at_its_start_waits_only_the_short_stall(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(breaks, "CORE_STALL", 60.0)
+    token = StopToken()
+    watch = breaks._StallWatch(token, 3, 0.05)
+    try:
+        watch.bound_rose(3.0)  # the starting bound reported: not a rise
+        watch.on_solution_callback()
+        assert token._stopped.wait(10.0)
+    finally:
+        watch.close()
+
+
+def test_a_core_phase_whose_bound_rose_waits_the_full_stall(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(breaks, "CORE_STALL", 60.0)
+    token = StopToken()
+    watch = breaks._StallWatch(token, 3, 0.05)
+    try:
+        watch.bound_rose(4.0)
+        watch.on_solution_callback()
+        assert not token._stopped.wait(0.5)
+    finally:
+        watch.close()
+
+
+@pytest.mark.parametrize("with_split", [True, False])
+def test_the_core_phase_stalls_early_only_when_the_split_takes_its_budget_next(
+    monkeypatch: pytest.MonkeyPatch, with_split: bool
+) -> None:
+    model = cp_model.CpModel()
+    counts = _counts(model, 4)
+    total = sum(counts.values())
+    model.Add(total >= 1)  # the first probe, at the minima (0), is refuted
+    stalls: list[float] = []
+
+    def core_phase(*args: object, stall_at_start: float, **kwargs: object) -> breaks.BudgetOutcome:
+        stalls.append(stall_at_start)
+        return breaks.BudgetOutcome(cp_model.UNKNOWN, 1)  # no schedule: the search ends
+
+    monkeypatch.setattr(breaks, "_core_phase", core_phase)
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
+        solver.parameters.num_workers = 1
+
+    split = _split(counts, {}) if with_split else None
+    budget_search(model, total, 0, configure=configure, remaining=_unlimited, split=split)
+    assert stalls == [breaks.SPLIT_STALL if with_split else breaks.CORE_STALL]
 
 
 def test_an_undecided_first_probe_hands_over_to_the_core_phase() -> None:
