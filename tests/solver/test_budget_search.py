@@ -257,30 +257,19 @@ def test_a_core_phase_whose_bound_keeps_rising_is_not_stopped(
         watch.close()
 
 
-def test_a_core_phase_whose_bound_stays_at_its_start_waits_only_the_short_stall(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("bound", "stops"), [(3.0, True), (4.0, False)])
+def test_only_a_bound_still_at_the_start_gets_the_short_stall(
+    monkeypatch: pytest.MonkeyPatch, bound: float, stops: bool
 ) -> None:
+    """Starting at 3 with a short stall of 0.05 s: the bound reported at 3 (the start, not a
+    rise) is stopped at once; a rise to 4 waits the full stall (60 s)."""
     monkeypatch.setattr(breaks, "CORE_STALL", 60.0)
     token = StopToken()
     watch = breaks._StallWatch(token, 3, 0.05)
     try:
-        watch.bound_rose(3.0)  # the starting bound reported: not a rise
+        watch.bound_rose(bound)
         watch.on_solution_callback()
-        assert token._stopped.wait(10.0)
-    finally:
-        watch.close()
-
-
-def test_a_core_phase_whose_bound_rose_waits_the_full_stall(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(breaks, "CORE_STALL", 60.0)
-    token = StopToken()
-    watch = breaks._StallWatch(token, 3, 0.05)
-    try:
-        watch.bound_rose(4.0)
-        watch.on_solution_callback()
-        assert not token._stopped.wait(0.5)
+        assert token._stopped.wait(5.0 if stops else 0.5) is stops
     finally:
         watch.close()
 
