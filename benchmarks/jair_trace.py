@@ -27,6 +27,7 @@ import time
 from jair import read_instance
 from jair_instances import jair_dir
 from matchsched.check import check
+from matchsched.cli.common import number
 from matchsched.errors import EventError
 from matchsched.model import Event
 from matchsched.solver import solve
@@ -46,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fairness", type=int, default=2, metavar="D")
     parser.add_argument("--cases", action="store_true", help="also log each case of the split")
     parser.add_argument(
-        "--tables", type=_positive, metavar="N", help="solve with N tables instead of the file's"
+        "--tables",
+        type=number(int, 1),
+        metavar="N",
+        help="solve with N tables instead of the file's",
     )
     arguments = parser.parse_args(argv)
 
@@ -80,17 +84,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(violations)} violations"
     )
     return 1 if violations else 0
-
-
-def _positive(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
-    return value
 
 
 def _with_tables(event: Event, tables: int) -> Event:

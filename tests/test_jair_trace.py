@@ -51,4 +51,4 @@ def test_more_tables_remove_the_breaks_that_the_tables_force() -> None:
 def test_a_table_count_below_one_is_refused_by_name(tables: str) -> None:
     run = _trace("tic-12", "--tables", tables)
     assert run.returncode == 2
-    assert f"argument --tables: must be a whole number of at least 1, not '{tables}'" in run.stderr
+    assert f"argument --tables: must be an integer >= 1, got '{tables}'" in run.stderr

@@ -1,8 +1,12 @@
-"""Helpers shared by the sub-commands: reading inputs in any supported format."""
+"""Helpers shared by the sub-commands: reading inputs in any supported format, checking
+numeric arguments."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +62,24 @@ def merge_options(
         return SolveOptions.model_validate(data)
     except ValidationError as error:
         raise EventError.from_validation(error, source=source or "options") from None
+
+
+def number(
+    convert: Callable[[str], Any], low: float, *, strict: bool = False
+) -> Callable[[str], Any]:
+    """An argparse type: ``convert`` the text, then require ``>= low`` (``> low`` if strict)."""
+    relation = ">" if strict else ">="
+    kind = "an integer" if convert is int else "a number"
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be {kind} {relation} {low:g}, got {text!r}"
+            ) from None
+        if not math.isfinite(value) or value < low or (strict and value == low):
+            raise argparse.ArgumentTypeError(f"must be {kind} {relation} {low:g}, got {text!r}")
+        return value
+
+    return parse

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from matchsched.adapters.json_io import event_to_json, write_event
 from matchsched.cli import EXIT_BAD_INPUT, EXIT_OK
+from matchsched.cli.common import number
 from matchsched.generate import KINDS, generate
 
 DESCRIPTION = """\
@@ -28,27 +27,6 @@ example:
   matchsched generate cluster --participants 300 --seed 7 -o cluster-300.json
   matchsched generate tradefair --participants 2000 --days 3 --table-ratio 1.2 > fair.json
 """
-
-
-def _number(
-    convert: Callable[[str], Any], low: float, *, strict: bool = False
-) -> Callable[[str], Any]:
-    """An argparse type: ``convert`` the text, then require ``>= low`` (``> low`` if strict)."""
-    relation = ">" if strict else ">="
-    kind = "an integer" if convert is int else "a number"
-
-    def parse(text: str) -> Any:
-        try:
-            value = convert(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"must be {kind} {relation} {low:g}, got {text!r}"
-            ) from None
-        if not math.isfinite(value) or value < low or (strict and value == low):
-            raise argparse.ArgumentTypeError(f"must be {kind} {relation} {low:g}, got {text!r}")
-        return value
-
-    return parse
 
 
 def _day(text: str) -> date:
@@ -70,35 +48,33 @@ def register(subcommands: Any) -> None:
         "kind", choices=KINDS, metavar="KIND", help="brokerage, cluster or tradefair"
     )
     parser.add_argument(
-        "--participants", type=_number(int, 2), default=200, metavar="N", help="exactly N (200)"
+        "--participants", type=number(int, 2), default=200, metavar="N", help="exactly N (200)"
     )
     parser.add_argument(
-        "--seed", type=_number(int, 0), default=0, metavar="N", help="random seed (0)"
+        "--seed", type=number(int, 0), default=0, metavar="N", help="random seed (0)"
     )
     parser.add_argument(
         "--requests-per-participant",
-        type=_number(float, 0),
+        type=number(float, 0),
         default=10.0,
         metavar="X",
         help="the event has round(N * X) requests (10)",
     )
-    parser.add_argument("--days", type=_number(int, 1), default=2, metavar="D", help="days (2)")
+    parser.add_argument("--days", type=number(int, 1), default=2, metavar="D", help="days (2)")
     parser.add_argument(
         "--sessions-per-day",
-        type=_number(int, 1),
+        type=number(int, 1),
         default=2,
         metavar="S",
         help="sessions a day, from 09:00 and 14:00 (2)",
     )
     parser.add_argument(
-        "--slots-per-session", type=_number(int, 1), default=9, metavar="K", help="(9)"
+        "--slots-per-session", type=number(int, 1), default=9, metavar="K", help="(9)"
     )
-    parser.add_argument(
-        "--slot-minutes", type=_number(int, 1), default=20, metavar="M", help="(20)"
-    )
+    parser.add_argument("--slot-minutes", type=number(int, 1), default=20, metavar="M", help="(20)")
     parser.add_argument(
         "--table-ratio",
-        type=_number(float, 0, strict=True),
+        type=number(float, 0, strict=True),
         default=0.8,
         metavar="R",
         help="tables per location = ceil(R * meeting slots there / slots of the event) (0.8)",
