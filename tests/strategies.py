@@ -3,6 +3,7 @@
 ``events()`` uses every feature of the format; ``events(simple=True)`` keeps to the core
 (two-participant requests of one slot, one location, no organizations, resources, pins,
 ``after`` or ``required``). ``event_data()`` gives the same events as JSON-like dicts.
+``breaks_events()`` is the JAIR problem in small, with a fairness spread.
 
 >>> from hypothesis import given
 >>> @given(events(simple=True))
@@ -195,3 +196,34 @@ def events(*, simple: bool = False) -> st.SearchStrategy[Event]:
         organizations, resources, pins, ``after`` or ``required``.
     """
     return event_data(simple=simple).map(Event.model_validate)
+
+
+@st.composite
+def breaks_events(draw: st.DrawFn) -> tuple[Event, int | None]:
+    """The JAIR problem in small: one session, a pool of tables, pairs that must all meet,
+    participants missing a slot or two; and a fairness spread (or none)."""
+    slots = draw(st.integers(3, 7))
+    people = [f"p{i}" for i in range(draw(st.integers(3, 6)))]
+    pairs = [(a, b) for i, a in enumerate(people) for b in people[i + 1 :]]
+    chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=8, unique=True))
+    participants = []
+    for person in people:
+        away = draw(st.sets(st.integers(0, slots - 1), max_size=2))
+        participants.append(
+            {"id": person, "unavailable": [{"session": "am", "slot": t} for t in sorted(away)]}
+        )
+    event = Event.model_validate(
+        {
+            "name": "breaks",
+            "sessions": [
+                {"id": "am", "start": "2024-05-02T09:00", "slot_minutes": 30, "slots": slots}
+            ],
+            "locations": [{"id": "hall", "tables": draw(st.integers(1, 3))}],
+            "participants": participants,
+            "requests": [
+                {"id": f"r{i}", "participants": list(pair), "required": True}
+                for i, pair in enumerate(chosen)
+            ],
+        }
+    )
+    return event, draw(st.sampled_from([None, 0, 1, 2]))

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from matchsched import SolveOptions, SolveStatus, check, solve
 from matchsched.adapters.json_io import schedule_from_data, schedule_to_json
 from matchsched.check import evaluate
 from matchsched.model import Event
 from matchsched.options import Goal
-from strategies import events
+from strategies import breaks_events, events
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OPTIONS = SolveOptions(time_limit=10, workers=2)
@@ -47,37 +46,6 @@ def test_simple_events_solve_to_valid_schedules(event: Event) -> None:
 @given(events())
 def test_events_with_every_feature_solve_to_valid_schedules(event: Event) -> None:
     _solve_and_check(event)
-
-
-@st.composite
-def breaks_events(draw: st.DrawFn) -> tuple[Event, int | None]:
-    """The JAIR problem in small: one session, a pool of tables, pairs that must all meet,
-    participants missing a slot or two; and a fairness spread (or none)."""
-    slots = draw(st.integers(3, 7))
-    people = [f"p{i}" for i in range(draw(st.integers(3, 6)))]
-    pairs = [(a, b) for i, a in enumerate(people) for b in people[i + 1 :]]
-    chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=8, unique=True))
-    participants = []
-    for person in people:
-        away = draw(st.sets(st.integers(0, slots - 1), max_size=2))
-        participants.append(
-            {"id": person, "unavailable": [{"session": "am", "slot": t} for t in sorted(away)]}
-        )
-    event = Event.model_validate(
-        {
-            "name": "breaks",
-            "sessions": [
-                {"id": "am", "start": "2024-05-02T09:00", "slot_minutes": 30, "slots": slots}
-            ],
-            "locations": [{"id": "hall", "tables": draw(st.integers(1, 3))}],
-            "participants": participants,
-            "requests": [
-                {"id": f"r{i}", "participants": list(pair), "required": True}
-                for i, pair in enumerate(chosen)
-            ],
-        }
-    )
-    return event, draw(st.sampled_from([None, 0, 1, 2]))
 
 
 @SETTINGS

@@ -142,11 +142,7 @@ def build_breaks(
     for person, slots in possible.items():
         day_terms: list[cp_model.LinearExprT] = []
         literals: list[cp_model.IntVar] = []
-        for day in np.unique(compiled.slot_day[sorted(slots)]):
-            day_slots = np.flatnonzero((compiled.slot_day == day) & compiled.attends[person])
-            sequence = _compress([int(t) if int(t) in slots else None for t in day_slots])
-            if sum(1 for t in sequence if t is not None) < 2:
-                continue
+        for sequence in day_sequences(compiled, person, slots):
             flags: list[cp_model.IntVar | int] = []
             for t in sequence:
                 if t is None:
@@ -159,7 +155,7 @@ def build_breaks(
             if strong:
                 literals.extend(_day_break_literals(model, flags))
             else:
-                day_terms.append(_day_breaks(model, flags))
+                day_terms.append(day_breaks(model, flags))
         if not strong:
             if day_terms:
                 breaks.per_participant[person] = sum(day_terms)
@@ -333,6 +329,21 @@ def _day_break_literals(
     return literals
 
 
+def day_sequences(compiled: Compiled, person: int, slots: set[int]) -> list[list[int | None]]:
+    """The participant's days where a break is possible, as time-ordered slots.
+
+    ``slots`` are those where the participant can be busy; ``None`` stands for a run of
+    slots of the day where they never can (dropped at either end of the day).
+    """
+    sequences = []
+    for day in np.unique(compiled.slot_day[sorted(slots)]):
+        day_slots = np.flatnonzero((compiled.slot_day == day) & compiled.attends[person])
+        sequence = _compress([int(t) if int(t) in slots else None for t in day_slots])
+        if sum(1 for t in sequence if t is not None) >= 2:
+            sequences.append(sequence)
+    return sequences
+
+
 def _compress(sequence: list[int | None]) -> list[int | None]:
     """Drop idle-only slots at both ends and merge runs of them in between."""
     while sequence and sequence[0] is None:
@@ -347,10 +358,8 @@ def _compress(sequence: list[int | None]) -> list[int | None]:
     return merged
 
 
-def _day_breaks(
-    model: cp_model.CpModel, flags: list[cp_model.IntVar | int]
-) -> cp_model.LinearExprT:
-    """Plain model: breaks in one day as block starts minus "any meeting", both exact."""
+def day_breaks(model: cp_model.CpModel, flags: list[cp_model.IntVar | int]) -> cp_model.LinearExprT:
+    """Breaks in one day as block starts minus "any meeting", both exact (the plain model)."""
     variables = [f for f in flags if not isinstance(f, int)]
     any_meeting = model.new_bool_var("")
     model.add_max_equality(any_meeting, variables)
