@@ -4,12 +4,14 @@ budgets from the proven bound up, and the case split one break above the minima.
 from __future__ import annotations
 
 import gc
+import time
 
 import pytest
 from ortools.sat.python import cp_model
 
 from matchsched.solver import breaks
 from matchsched.solver.breaks import ParticipantSplit, budget_search, split_by_participant
+from matchsched.solver.cpsat.relaxation import Relaxation
 from matchsched.solver.cpsat.run import StopToken
 
 
@@ -393,3 +395,115 @@ def test_the_race_stops_a_refuted_probe_and_ends_at_a_schedule_within_the_budget
     assert race.current()[0] == 5 and not race.current()[1].stopped
     race.found(5)  # a schedule at the budget: the optimum
     assert race.done.stopped
+
+
+def _ring_relaxation(n: int) -> Relaxation:
+    """A stand-in relaxation with the ring's optimum, ceil(n / 2)."""
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, n)
+    model.Minimize(total)
+    return Relaxation(model, total, [])
+
+
+@pytest.mark.parametrize("lower", [0, 4])
+def test_a_relaxation_bound_above_the_minima_raises_the_budget_and_skips_the_split(
+    monkeypatch: pytest.MonkeyPatch, lower: int
+) -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+    stalled = _stalled_core_phase(model, total, 9)
+
+    def core_phase(model: cp_model.CpModel, total: cp_model.LinearExprT, k: int, *_, **__):
+        return breaks.BudgetOutcome(cp_model.FEASIBLE, k, stalled.solver, 9)
+
+    monkeypatch.setattr(breaks, "_core_phase", core_phase)
+    split = _split(_counts(cp_model.CpModel(), 9), {})
+    split_asked: list[bool] = []
+    split.configure = lambda solver, limit, lp: split_asked.append(lp)
+    asked: list[dict[str, object]] = []
+    bounds: list[int] = []
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
+        asked.append(parameters)
+        solver.parameters.num_workers = 1
+
+    found = budget_search(
+        model,
+        total,
+        lower,
+        configure=configure,
+        remaining=_unlimited,
+        on_bound=bounds.append,
+        split=split,
+        relaxation=_ring_relaxation(9),
+    )
+    assert found.status == cp_model.OPTIMAL and found.value == 5 and found.lower == 5
+    assert bounds[0] == 5  # no budget in between: from the relaxation or the probe at 4
+    assert breaks.CORE_ALONE_PARAMETERS in asked and split_asked == []  # the race decided
+
+
+def test_a_relaxation_is_not_asked_with_one_worker() -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 5)
+    asked: list[dict[str, object]] = []
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
+        asked.append(parameters)
+        solver.parameters.num_workers = 1
+
+    found = budget_search(
+        model,
+        total,
+        0,
+        configure=configure,
+        remaining=_unlimited,
+        workers=1,
+        relaxation=_ring_relaxation(5),
+    )
+    assert found.status == cp_model.OPTIMAL and found.value == 3
+    assert breaks.CORE_ALONE_PARAMETERS not in asked
+
+
+def test_a_relaxation_without_solutions_proves_that_no_schedule_exists() -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 5)
+    impossible = _ring_relaxation(5)
+    impossible.model.Add(impossible.total <= 2)
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
+        solver.parameters.num_workers = 1
+
+    found = budget_search(
+        model, total, 0, configure=configure, remaining=_unlimited, relaxation=impossible
+    )
+    assert found.status == cp_model.INFEASIBLE
+
+
+def test_the_relaxation_watch_stops_the_probe_only_past_its_budget() -> None:
+    probe = StopToken()
+    watch = breaks._RelaxationWatch(None, probe, 3)
+    try:
+        watch.bound_rose(3.0)  # no more than the probe's budget
+        assert not probe.stopped
+        watch.refuted_below(4)  # the probe refuted 3: a bound of 4 tells nothing new
+        watch.bound_rose(4.0)
+        assert watch.floor == 4 and not probe.stopped
+        watch.bound_rose(4.2)  # a bound of 5, above the probe's budget
+        assert watch.floor == 5 and probe.stopped
+    finally:
+        watch.close()
+
+
+def test_the_relaxation_stalls_only_once_its_search_has_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(breaks, "RELAXATION_STALL", 0.1)
+    watch = breaks._RelaxationWatch(None, StopToken(), 0)
+    try:
+        time.sleep(0.3)
+        assert not watch.token.stopped  # still in presolve: no bound yet
+        watch.bound_rose(0.0)
+        time.sleep(0.3)
+        assert watch.token.stopped
+    finally:
+        watch.close()

@@ -16,6 +16,7 @@ from matchsched.schedule import ProgressPoint, SolveStatus
 from matchsched.solver import breaks as break_search
 from matchsched.solver.cpsat.goals import FAIRNESS_SCALE
 from matchsched.solver.cpsat.model import TimetableModel
+from matchsched.solver.cpsat.relaxation import packing_relaxation
 from matchsched.solver.cpsat.run import StopToken, solve_watched
 
 logger = logging.getLogger("matchsched")
@@ -239,6 +240,9 @@ def _breaks_by_budget(
         split=_participant_split(timetable, options),
         stop=stop,
         workers=options.workers,
+        relaxation=packing_relaxation(timetable.compiled, timetable.occupancy, structure)
+        if structure is not None and options.workers > 1
+        else None,
     )
     if found.status == cp_model.OPTIMAL and found.solver is not None:
         if callback is not None:
