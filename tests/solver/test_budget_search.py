@@ -442,6 +442,41 @@ def test_a_relaxation_bound_above_the_minima_raises_the_budget_and_skips_the_spl
     assert breaks.CORE_ALONE_PARAMETERS in asked and split_asked == []  # the race decided
 
 
+def test_a_relaxation_at_the_minima_leaves_the_budget_above_them_to_the_split(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The probe refutes the minima (0); the relaxation proves nothing above them itself,
+    # so the split decides 1, as without a relaxation.
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+    stalled = _stalled_core_phase(model, total, 9)
+
+    def core_phase(model: cp_model.CpModel, total: cp_model.LinearExprT, k: int, *_, **__):
+        return breaks.BudgetOutcome(cp_model.FEASIBLE, k, stalled.solver, 9)
+
+    monkeypatch.setattr(breaks, "_core_phase", core_phase)
+    split = _split(_counts(cp_model.CpModel(), 9), {})
+    split_asked: list[bool] = []
+    split.configure = lambda solver, limit, lp: split_asked.append(lp)
+    at_the_minima = cp_model.CpModel()
+    free = at_the_minima.NewIntVar(0, 9, "breaks")
+    at_the_minima.Minimize(free)
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
+        solver.parameters.num_workers = 1
+
+    budget_search(
+        model,
+        total,
+        0,
+        configure=configure,
+        remaining=lambda: 5.0,
+        split=split,
+        relaxation=Relaxation(at_the_minima, free, []),
+    )
+    assert split_asked  # the split was asked for budget 1
+
+
 def test_a_relaxation_is_not_asked_with_one_worker() -> None:
     model = cp_model.CpModel()
     total = _pairs_must_break(model, 5)

@@ -350,7 +350,7 @@ def _first_probe(
 ) -> tuple[BudgetOutcome, int | None]:
     """The first probe, beside a search for the relaxation's optimum when there is one.
 
-    Returns the probe's outcome and the relaxation's proven bound (``budget`` without a
+    Returns the probe's outcome and the bound the relaxation proved (``budget`` without a
     relaxation; ``None`` when the relaxation has no solution at all). A bound above the
     probe's budget stops the probe (UNKNOWN): that budget is refuted. A schedule found by
     the probe stops the relaxation.
@@ -379,17 +379,17 @@ def _relaxation_bound(
     remaining: Callable[[], float | None],
     watch: _RelaxationWatch,
 ) -> int | None:
-    """Minimise the relaxation with the core worker alone, under ``watch``; its proven bound
-    (``None``: it has no solution)."""
+    """Minimise the relaxation with the core worker alone, under ``watch``; the bound it
+    proved itself (``None``: it has no solution)."""
     solver = _solver_for_share(configure, remaining, 1.0, CORE_ALONE_PARAMETERS, FIRST_PROBE_CAP)
     if solver is None:
-        return watch.floor
+        return 0
     solver.best_bound_callback = watch.bound_rose
     try:
         status = solve_watched(solver, relaxation.model, watch.token, watch)
     finally:
         watch.close()
-    bound = max(watch.floor, math.ceil(solver.best_objective_bound - 1e-6))
+    bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
     logger.info(
         "breaks: relaxation %s in %.2f s, bound %d",
         solver.status_name(status),
