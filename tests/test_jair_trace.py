@@ -52,3 +52,13 @@ def test_a_table_count_below_one_is_refused_by_name(tables: str) -> None:
     run = _trace("tic-12", "--tables", tables)
     assert run.returncode == 2
     assert f"argument --tables: must be an integer >= 1, got '{tables}'" in run.stderr
+
+
+@pytest.mark.skipif(not JAIR.is_dir(), reason=f"benchmark instances not found at {JAIR}")
+def test_the_relaxation_alone_shows_its_bound_beside_the_minima() -> None:
+    run = _trace("forumt-14", "--relaxation", "--time-limit", "30")
+    assert run.returncode == 0, run.stderr
+    assert "relaxation bound 5" in run.stdout
+    assert run.stdout.splitlines()[-1].startswith(
+        "forumt-14: relaxation OPTIMAL, bound 5 (minima 5)"
+    )
