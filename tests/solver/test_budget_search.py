@@ -412,12 +412,11 @@ def _ring_relaxation(n: int) -> Relaxation:
     return Relaxation(model, total, [])
 
 
-@pytest.mark.parametrize("lower", [0, 4])
-def test_a_relaxation_bound_above_the_minima_raises_the_budget_and_skips_the_split(
-    monkeypatch: pytest.MonkeyPatch, lower: int
-) -> None:
-    model = cp_model.CpModel()
-    total = _pairs_must_break(model, 9)
+def _split_after_a_stalled_core_phase(
+    monkeypatch: pytest.MonkeyPatch, model: cp_model.CpModel, total: cp_model.LinearExprT
+) -> tuple[ParticipantSplit, list[bool]]:
+    """A core phase that stalls at its starting budget with a 9-break schedule, and a split
+    that records each solve asked of it (and decides nothing)."""
     stalled = _stalled_core_phase(model, total, 9)
 
     def core_phase(model: cp_model.CpModel, total: cp_model.LinearExprT, k: int, *_, **__):
@@ -425,8 +424,18 @@ def test_a_relaxation_bound_above_the_minima_raises_the_budget_and_skips_the_spl
 
     monkeypatch.setattr(breaks, "_core_phase", core_phase)
     split = _split(_counts(cp_model.CpModel(), 9), {})
-    split_asked: list[bool] = []
-    split.configure = lambda solver, limit, lp: split_asked.append(lp)
+    asked: list[bool] = []
+    split.configure = lambda solver, limit, lp: asked.append(lp)
+    return split, asked
+
+
+@pytest.mark.parametrize("lower", [0, 4])
+def test_a_relaxation_bound_above_the_minima_raises_the_budget_and_skips_the_split(
+    monkeypatch: pytest.MonkeyPatch, lower: int
+) -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+    split, split_asked = _split_after_a_stalled_core_phase(monkeypatch, model, total)
     asked: list[dict[str, object]] = []
     bounds: list[int] = []
 
@@ -457,15 +466,7 @@ def test_a_relaxation_at_the_minima_leaves_the_budget_above_them_to_the_split(
     # so the split decides 1, as without a relaxation.
     model = cp_model.CpModel()
     total = _pairs_must_break(model, 9)
-    stalled = _stalled_core_phase(model, total, 9)
-
-    def core_phase(model: cp_model.CpModel, total: cp_model.LinearExprT, k: int, *_, **__):
-        return breaks.BudgetOutcome(cp_model.FEASIBLE, k, stalled.solver, 9)
-
-    monkeypatch.setattr(breaks, "_core_phase", core_phase)
-    split = _split(_counts(cp_model.CpModel(), 9), {})
-    split_asked: list[bool] = []
-    split.configure = lambda solver, limit, lp: split_asked.append(lp)
+    split, split_asked = _split_after_a_stalled_core_phase(monkeypatch, model, total)
     at_the_minima = cp_model.CpModel()
     free = at_the_minima.NewIntVar(0, 9, "breaks")
     at_the_minima.Minimize(free)
