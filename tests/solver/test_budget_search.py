@@ -9,8 +9,12 @@ import time
 import pytest
 from ortools.sat.python import cp_model
 
-from matchsched.solver import breaks
+from matchsched.model import Event
+from matchsched.options import Goal, SolveOptions
+from matchsched.solver import breaks, search
 from matchsched.solver.breaks import ParticipantSplit, budget_search, split_by_participant
+from matchsched.solver.compile import compile_event
+from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.relaxation import Relaxation
 from matchsched.solver.cpsat.run import StopToken
 
@@ -550,3 +554,24 @@ def test_the_relaxation_stalls_only_once_its_search_has_started(
         assert watch.token.stopped
     finally:
         watch.close()
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_only_events_whose_requests_are_all_required_get_the_relaxation(required: bool) -> None:
+    event = Event.model_validate(
+        {
+            "name": "pairs",
+            "sessions": [{"id": "am", "start": "2024-05-02T09:00", "slot_minutes": 30, "slots": 4}],
+            "locations": [{"id": "hall", "tables": 1}],
+            "participants": [{"id": p} for p in ("a", "b", "c")],
+            "requests": [
+                {"id": "ab", "participants": ["a", "b"], "required": required},
+                {"id": "bc", "participants": ["b", "c"], "required": True},
+            ],
+        }
+    )
+    timetable = TimetableModel(compile_event(event), SolveOptions(goals=[Goal.BREAKS]))
+    relaxation = search._relaxation(timetable, SolveOptions(goals=[Goal.BREAKS]))
+    assert (relaxation is not None) == required
+    one_worker = SolveOptions(goals=[Goal.BREAKS], workers=1)
+    assert search._relaxation(timetable, one_worker) is None

@@ -16,7 +16,7 @@ from matchsched.schedule import ProgressPoint, SolveStatus
 from matchsched.solver import breaks as break_search
 from matchsched.solver.cpsat.goals import FAIRNESS_SCALE
 from matchsched.solver.cpsat.model import TimetableModel
-from matchsched.solver.cpsat.relaxation import packing_relaxation
+from matchsched.solver.cpsat.relaxation import Relaxation, packing_relaxation
 from matchsched.solver.cpsat.run import StopToken, solve_watched
 
 logger = logging.getLogger("matchsched")
@@ -240,9 +240,7 @@ def _breaks_by_budget(
         split=_participant_split(timetable, options),
         stop=stop,
         workers=options.workers,
-        relaxation=packing_relaxation(timetable.compiled, timetable.occupancy, structure)
-        if structure is not None and options.workers > 1
-        else None,
+        relaxation=_relaxation(timetable, options),
     )
     if found.status == cp_model.OPTIMAL and found.solver is not None:
         if callback is not None:
@@ -273,6 +271,21 @@ def _breaks_by_budget(
     if status == cp_model.UNKNOWN and found.solver is not None:
         return cp_model.FEASIBLE, found.solver
     return status, solver
+
+
+def _relaxation(timetable: TimetableModel, options: SolveOptions) -> Relaxation | None:
+    """The window-packing relaxation, for events whose requests are all required.
+
+    With an optional request the relaxation may leave meetings out, the levels optimised
+    before the breaks (scheduled priority first) are not in it, and its bound says little;
+    on a large event it would cost a model as big as the timetable's for nothing. With one
+    worker it has no core to run on.
+    """
+    structure = timetable.breaks.structure
+    compiled = timetable.compiled
+    if structure is None or options.workers < 2 or not compiled.request_required.all():
+        return None
+    return packing_relaxation(compiled, timetable.occupancy, structure)
 
 
 def _participant_split(
