@@ -11,12 +11,13 @@ from ortools.sat.python import cp_model
 
 from matchsched.model import Event
 from matchsched.options import Goal, SolveOptions
-from matchsched.solver import breaks, search
+from matchsched.solver import breaks
 from matchsched.solver.breaks import ParticipantSplit, budget_search, split_by_participant
 from matchsched.solver.compile import compile_event
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.relaxation import Relaxation
 from matchsched.solver.cpsat.run import StopToken
+from matchsched.solver.search import _relaxation
 
 
 def _counts(model: cp_model.CpModel, n: int) -> dict[int, cp_model.IntVar]:
@@ -571,7 +572,7 @@ def test_only_events_whose_requests_are_all_required_get_the_relaxation(required
         }
     )
     timetable = TimetableModel(compile_event(event), SolveOptions(goals=[Goal.BREAKS]))
-    relaxation = search._relaxation(timetable, SolveOptions(goals=[Goal.BREAKS]))
+    relaxation = _relaxation(timetable, SolveOptions(goals=[Goal.BREAKS]))
     assert (relaxation is not None) == required
     one_worker = SolveOptions(goals=[Goal.BREAKS], workers=1)
-    assert search._relaxation(timetable, one_worker) is None
+    assert _relaxation(timetable, one_worker) is None
