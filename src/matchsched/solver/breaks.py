@@ -358,18 +358,23 @@ def _first_probe(
     reaches anyway).
     """
     probe_stop = stop.linked() if stop is not None else StopToken()
+    probe = partial(
+        _probe,
+        model,
+        total,
+        budget,
+        configure,
+        remaining,
+        share,
+        stop=probe_stop,
+        cap=FIRST_PROBE_CAP,
+    )
     if relaxation is None:
-        return _probe(
-            model, total, budget, configure, remaining, share, stop=probe_stop, cap=FIRST_PROBE_CAP
-        ), budget
+        return probe(), budget
     watch = _RelaxationWatch(stop, probe_stop, budget)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        relaxed = pool.submit(_relaxation_bound, relaxation, configure, remaining, watch)
-        first = _probe(
-            model, total, budget, configure, remaining, share, stop=probe_stop, cap=FIRST_PROBE_CAP
-        )
-        watch.token.stop()
-        return first, relaxed.result()
+    return _side_by_side(
+        probe, partial(_relaxation_bound, relaxation, configure, remaining, watch), watch.token
+    )
 
 
 def _relaxation_bound(
@@ -400,7 +405,35 @@ def _relaxation_bound(
     return bound
 
 
-class _RelaxationWatch(cp_model.CpSolverSolutionCallback):
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """A solution callback whose thread stops ``token`` once :meth:`_stalled` says so (asked
+    every 50 ms, from :meth:`_start_watching` until :meth:`close`)."""
+
+    def __init__(self, token: StopToken) -> None:
+        super().__init__()
+        self.token = token
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _start_watching(self) -> None:
+        """Start the thread (at the end of a subclass's ``__init__``, its state set)."""
+        self._thread.start()
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.05):
+            if self._stalled(time.perf_counter()):
+                self.token.stop()
+                return
+
+    def _stalled(self, now: float) -> bool:
+        raise NotImplementedError
+
+
+class _RelaxationWatch(_Watch):
     """Stops the relaxation once it cannot raise the bound any more, and the first probe once
     the relaxation's bound passes the probe's budget.
 
@@ -410,16 +443,13 @@ class _RelaxationWatch(cp_model.CpSolverSolutionCallback):
     """
 
     def __init__(self, stop: StopToken | None, probe: StopToken, floor: int) -> None:
-        super().__init__()
-        self.token = stop.linked() if stop is not None else StopToken()
+        super().__init__(stop.linked() if stop is not None else StopToken())
         self.probe = probe
         self.budget = floor
         self.floor = floor
         self._lock = threading.Lock()
         self.last_rise: float | None = None
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
+        self._start_watching()
 
     def on_solution_callback(self) -> None:
         with self._lock:
@@ -440,17 +470,10 @@ class _RelaxationWatch(cp_model.CpSolverSolutionCallback):
         if passed:
             self.probe.stop()
 
-    def close(self) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _watch(self) -> None:
-        while not self._done.wait(0.05):
-            with self._lock:
-                last = self.last_rise
-            if last is not None and time.perf_counter() - last > RELAXATION_STALL:
-                self.token.stop()
-                return
+    def _stalled(self, now: float) -> bool:
+        with self._lock:
+            last = self.last_rise
+        return last is not None and now - last > RELAXATION_STALL
 
 
 def _best_found(lower: int, *found: BudgetOutcome | None) -> BudgetOutcome:
@@ -540,22 +563,19 @@ def _core_phase(
     return BudgetOutcome(cp_model.UNKNOWN, bound)
 
 
-class _StallWatch(cp_model.CpSolverSolutionCallback):
+class _StallWatch(_Watch):
     """Stops a core phase whose bound has stalled, once it has a schedule (:data:`CORE_STALL`;
     ``stall_at_start`` while the bound is still at the phase's starting ``lower``)."""
 
     def __init__(self, token: StopToken, lower: int, stall_at_start: float) -> None:
-        super().__init__()
-        self.token = token
+        super().__init__(token)
         self.lower = lower
         self.stall_at_start = stall_at_start
         self.risen = False
         self.solutions = 0
         self.started = time.perf_counter()
         self.last_rise = self.started
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
+        self._start_watching()
 
     def on_solution_callback(self) -> None:
         self.solutions += 1
@@ -564,22 +584,14 @@ class _StallWatch(cp_model.CpSolverSolutionCallback):
         self.last_rise = time.perf_counter()
         self.risen = self.risen or bound > self.lower + 1e-6
 
-    def close(self) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _watch(self) -> None:
-        while not self._done.wait(0.05):
-            if not self.solutions:
-                continue
-            now = time.perf_counter()
-            if self.risen:
-                patience = max(CORE_STALL, 2 * (self.last_rise - self.started))
-            else:
-                patience = self.stall_at_start
-            if now - self.last_rise > patience:
-                self.token.stop()
-                return
+    def _stalled(self, now: float) -> bool:
+        if not self.solutions:
+            return False
+        if self.risen:
+            patience = max(CORE_STALL, 2 * (self.last_rise - self.started))
+        else:
+            patience = self.stall_at_start
+        return now - self.last_rise > patience
 
 
 class _Race:
