@@ -8,6 +8,7 @@ Run from the repository root::
     python benchmarks/jair_trace.py ticf-13crafc --cases
     python benchmarks/jair_trace.py tic-13crafc --tables 60
     python benchmarks/jair_trace.py forumt-14crafe --relaxation
+    python benchmarks/jair_trace.py forum-13crafb --profiles 5 --time-limit 300
 
 A bare name (``tic-13crafc``) is the original instance; otherwise give the path below the
 benchmark folder. The instance is solved with the options ``jair.py`` uses. Lines are
@@ -20,6 +21,13 @@ capacity no longer binds, which shows how many of the breaks the tables force.
 ``--relaxation`` solves only the window-packing relaxation (docs/jair.md), with the core
 worker alone as the search runs it, and prints each rise of its bound: how far above the
 per-participant minima the tables alone lift the lower bound, and how fast.
+
+``--profiles K`` asks who takes the breaks of a timetable with K breaks. A *profile* is the
+number of breaks each participant has above its proven minimum. The profiles are enumerated
+without the table limit (one solve each, the profiles seen so far excluded), and each is
+decided with the file's tables and every participant's breaks pinned to it (at most
+``PROFILE_CAP`` seconds). A decided profile with a timetable ends the run; when the
+enumeration runs out and every profile was refuted, no timetable has K breaks.
 """
 
 from __future__ import annotations
@@ -33,15 +41,20 @@ from ortools.sat.python import cp_model
 
 from jair import read_instance
 from jair_instances import jair_dir
-from matchsched.check import check
+from matchsched.check import Violation, check, evaluate
 from matchsched.cli.common import number
 from matchsched.errors import EventError
 from matchsched.model import Event
 from matchsched.options import SolveOptions
-from matchsched.solver import solve
+from matchsched.schedule import Schedule, SolveStatus
+from matchsched.solver import assemble, solve
 from matchsched.solver.compile import compile_event
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.relaxation import packing_relaxation
+from matchsched.solver.tables import assign_tables
+
+PROFILE_CAP = 3.0
+"""Seconds for deciding one profile with the tables (pinned profiles mostly take under 1 s)."""
 
 
 class _WithoutCases(logging.Filter):
@@ -66,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--relaxation", action="store_true", help="solve only the window-packing relaxation"
     )
+    parser.add_argument(
+        "--profiles",
+        type=number(int, 0),
+        metavar="K",
+        help="enumerate who takes the breaks of a timetable with K breaks, and decide each",
+    )
     arguments = parser.parse_args(argv)
 
     name = arguments.instance
@@ -89,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         event = _with_tables(event, arguments.tables)
     if arguments.relaxation:
         return _relaxation(name, event, options)
+    if arguments.profiles is not None:
+        return _profiles(name, event, options, arguments.profiles)
     started = time.perf_counter()
     result = solve(event, options)
     seconds = time.perf_counter() - started
@@ -128,6 +149,105 @@ def _relaxation(name: str, event: Event, options: SolveOptions) -> int:
         f"{time.perf_counter() - started:.1f} s"
     )
     return 0
+
+
+def _profiles(name: str, event: Event, options: SolveOptions, budget: int) -> int:
+    """Enumerate the profiles of ``budget`` breaks without the table limit; decide each with it."""
+    started = time.perf_counter()
+    limit = options.time_limit or 60.0
+    table_free = TimetableModel(compile_event(_with_tables(event, len(event.requests))), options)
+    tables = TimetableModel(compile_event(event), options)
+    structure = tables.breaks.structure
+    assert structure is not None  # the JAIR options use the strong model
+    minimum = structure.minimum
+    free_counts = table_free.breaks.per_participant
+    table_free.model.add(table_free.breaks.total == budget)
+    tables.model.add(tables.breaks.total == budget)
+    refuted = undecided = 0
+    while (left := limit - (time.perf_counter() - started)) > 0:
+        master = _solver(["no_lp", "core"], left)
+        status = master.solve(table_free.model)
+        if status == cp_model.INFEASIBLE:
+            if undecided:
+                break
+            verdict = "refuted" if refuted else "refuted without the tables"
+            print(f"{name}: {budget} breaks {verdict}: all {refuted} profile(s) refuted")
+            return 0
+        if status not in (cp_model.FEASIBLE, cp_model.OPTIMAL):
+            break
+        profile = {
+            person: above
+            for person, count in free_counts.items()
+            if (above := master.value(count) - minimum.get(person, 0)) > 0
+        }
+        pinned = tables.model.clone()
+        for person, count in tables.breaks.per_participant.items():
+            pinned.add(count == minimum.get(person, 0) + profile.get(person, 0))
+        decider = _solver(["no_lp", "default_lp"], min(PROFILE_CAP, left))
+        decided = decider.solve(pinned)
+        print(
+            f"{1000 * (time.perf_counter() - started):7.0f} ms profile {_describe(profile)}: "
+            f"{master.wall_time:.2f} s to find, {decider.status_name(decided)} "
+            f"in {decider.wall_time:.2f} s with the tables"
+        )
+        if decided in (cp_model.FEASIBLE, cp_model.OPTIMAL):
+            violations, breaks = _checked(event, options, tables, decider)
+            print(
+                f"{name}: a timetable with {breaks} breaks, profile {_describe(profile)}, "
+                f"{len(violations)} violations"
+            )
+            return 1 if violations else 0
+        refuted += decided == cp_model.INFEASIBLE
+        undecided += decided != cp_model.INFEASIBLE
+        # Exclude this profile: with the total fixed, no other one is at or above it everywhere.
+        raised = []
+        for person, above in profile.items():
+            literal = table_free.model.new_bool_var(f"above_{person}")
+            count = free_counts[person]
+            table_free.model.add(count >= minimum.get(person, 0) + above).only_enforce_if(literal)
+            table_free.model.add(count < minimum.get(person, 0) + above).only_enforce_if(
+                literal.Not()
+            )
+            raised.append(literal.Not())
+        table_free.model.add_bool_or(raised)
+    print(
+        f"{name}: {budget} breaks undecided after {time.perf_counter() - started:.0f} s "
+        f"({refuted} profile(s) refuted, {undecided} undecided)"
+    )
+    return 0
+
+
+def _checked(
+    event: Event, options: SolveOptions, timetable: TimetableModel, solver: cp_model.CpSolver
+) -> tuple[list[Violation], int]:
+    """The solver's timetable as a schedule (tables assigned): the checker's violations and
+    its breaks."""
+    compiled = timetable.compiled
+    chosen = timetable.chosen(solver)
+    seated = assign_tables(compiled, chosen, options, time_limit=PROFILE_CAP)
+    schedule = Schedule(
+        event=event.name,
+        status=SolveStatus.FEASIBLE,
+        meetings=assemble.meetings(compiled, chosen, seated.tables),
+    )
+    return check(event, schedule, options), evaluate(event, schedule).breaks
+
+
+def _describe(profile: dict[int, int]) -> str:
+    """``{participant: breaks above its minimum}`` in a short, stable form."""
+    if not profile:
+        return "{} (everyone at the minimum)"
+    return "{" + ", ".join(f"{person}: +{above}" for person, above in sorted(profile.items())) + "}"
+
+
+def _solver(subsolvers: list[str], limit: float) -> cp_model.CpSolver:
+    """A two-worker solver with these subsolvers."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = len(subsolvers)
+    solver.parameters.subsolvers.extend(subsolvers)
+    solver.parameters.num_full_subsolvers = len(subsolvers)
+    solver.parameters.max_time_in_seconds = limit
+    return solver
 
 
 def _with_tables(event: Event, tables: int) -> Event:

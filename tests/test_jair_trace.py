@@ -62,3 +62,38 @@ def test_the_relaxation_alone_shows_its_bound_beside_the_minima() -> None:
     assert run.stdout.splitlines()[-1].startswith(
         "forumt-14: relaxation OPTIMAL, bound 5 (minima 5)"
     )
+
+
+@pytest.mark.skipif(not JAIR.is_dir(), reason=f"benchmark instances not found at {JAIR}")
+def test_a_profile_with_a_timetable_ends_the_run_with_a_checked_schedule() -> None:
+    # forumt-14's minima are its optimum (5): no one needs a break above their minimum.
+    run = _trace("forumt-14", "--profiles", "5", "--time-limit", "30")
+    assert run.returncode == 0, run.stderr
+    assert "profile {} (everyone at the minimum)" in run.stdout
+    assert run.stdout.splitlines()[-1] == (
+        "forumt-14: a timetable with 5 breaks, profile {} (everyone at the minimum), 0 violations"
+    )
+
+
+@pytest.mark.skipif(not JAIR.is_dir(), reason=f"benchmark instances not found at {JAIR}")
+def test_a_budget_is_refuted_once_every_profile_is() -> None:
+    # Without a table limit tic-13crafc needs no break; its 19 tables force 4.
+    run = _trace("tic-13crafc", "--profiles", "0", "--time-limit", "30")
+    assert run.returncode == 0, run.stderr
+    assert "INFEASIBLE" in run.stdout
+    assert run.stdout.splitlines()[-1] == "tic-13crafc: 0 breaks refuted: all 1 profile(s) refuted"
+
+
+@pytest.mark.skipif(not JAIR.is_dir(), reason=f"benchmark instances not found at {JAIR}")
+def test_a_budget_below_what_the_days_allow_is_refuted_without_the_tables() -> None:
+    run = _trace("forumt-14", "--profiles", "4", "--time-limit", "30")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == (
+        "forumt-14: 4 breaks refuted without the tables: all 0 profile(s) refuted"
+    )
+
+
+def test_a_negative_budget_is_refused_by_name() -> None:
+    run = _trace("tic-12", "--profiles", "-1")
+    assert run.returncode == 2
+    assert "argument --profiles: must be an integer >= 0, got '-1'" in run.stderr
