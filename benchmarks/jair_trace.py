@@ -135,10 +135,7 @@ def _relaxation(name: str, event: Event, options: SolveOptions) -> int:
     if relaxation is None:
         print(f"{name}: no relaxation (a meeting is not a pair)")
         return 0
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.subsolvers.append("core")
-    solver.parameters.max_time_in_seconds = options.time_limit or 60.0
+    solver = _solver(["core"], options.time_limit or 60.0)
     solver.best_bound_callback = lambda bound: print(
         f"{1000 * (time.perf_counter() - started):7.0f} ms relaxation bound {round(bound)}"
     )
@@ -241,7 +238,7 @@ def _describe(profile: dict[int, int]) -> str:
 
 
 def _solver(subsolvers: list[str], limit: float) -> cp_model.CpSolver:
-    """A two-worker solver with these subsolvers."""
+    """A solver with one worker per subsolver."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = len(subsolvers)
     solver.parameters.subsolvers.extend(subsolvers)
