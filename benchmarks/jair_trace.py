@@ -196,22 +196,30 @@ def _profiles(name: str, event: Event, options: SolveOptions, budget: int) -> in
             return 1 if violations else 0
         refuted += decided == cp_model.INFEASIBLE
         undecided += decided != cp_model.INFEASIBLE
-        # Exclude this profile: with the total fixed, no other one is at or above it everywhere.
-        raised = []
-        for person, above in profile.items():
-            literal = table_free.model.new_bool_var(f"above_{person}")
-            count = free_counts[person]
-            table_free.model.add(count >= minimum.get(person, 0) + above).only_enforce_if(literal)
-            table_free.model.add(count < minimum.get(person, 0) + above).only_enforce_if(
-                literal.Not()
-            )
-            raised.append(literal.Not())
-        table_free.model.add_bool_or(raised)
+        _exclude(table_free.model, free_counts, minimum, profile)
     print(
         f"{name}: {budget} breaks undecided after {time.perf_counter() - started:.0f} s "
         f"({refuted} profile(s) refuted, {undecided} undecided)"
     )
     return 0
+
+
+def _exclude(
+    model: cp_model.CpModel,
+    counts: dict[int, cp_model.LinearExprT],
+    minimum: dict[int, int],
+    profile: dict[int, int],
+) -> None:
+    """No more timetables with this profile: someone in it has fewer breaks. With the total
+    fixed, no other profile is at or above this one everywhere, so nothing else is lost."""
+    fewer = []
+    for person, above in profile.items():
+        at_least = model.new_bool_var(f"above_{person}")
+        target = minimum.get(person, 0) + above
+        model.add(counts[person] >= target).only_enforce_if(at_least)
+        model.add(counts[person] < target).only_enforce_if(at_least.Not())
+        fewer.append(at_least.Not())
+    model.add_bool_or(fewer)
 
 
 def _checked(
