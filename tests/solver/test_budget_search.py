@@ -12,7 +12,12 @@ from ortools.sat.python import cp_model
 from matchsched.model import Event
 from matchsched.options import Goal, SolveOptions
 from matchsched.solver import breaks
-from matchsched.solver.breaks import ParticipantSplit, budget_search, split_by_participant
+from matchsched.solver.breaks import (
+    Configure,
+    ParticipantSplit,
+    budget_search,
+    split_by_participant,
+)
 from matchsched.solver.compile import compile_event
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.relaxation import Relaxation
@@ -45,6 +50,21 @@ def _split(
 
 def _unlimited() -> float | None:
     return None
+
+
+def _one_worker(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
+    """A configure for every solve of the search: one worker, nothing else."""
+    solver.parameters.num_workers = 1
+
+
+def _recording(asked: list[dict[str, object]]) -> Configure:
+    """A configure that also records the parameters each solve was asked with."""
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
+        asked.append(parameters)
+        solver.parameters.num_workers = 1
+
+    return configure
 
 
 def test_split_finds_the_one_participant_who_can_take_the_break() -> None:
@@ -213,11 +233,7 @@ def test_the_core_phase_raises_the_bound_past_the_budgets_it_spares() -> None:
     total = _pairs_must_break(model, 9)
     asked: list[dict[str, object]] = []
 
-    def configure(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
-        asked.append(parameters)
-        solver.parameters.num_workers = 1
-
-    found = budget_search(model, total, 0, configure=configure, remaining=_unlimited)
+    found = budget_search(model, total, 0, configure=_recording(asked), remaining=_unlimited)
     assert found.status == cp_model.OPTIMAL and found.value == 5 and found.lower == 5
     assert found.solver is not None and found.solver.Value(total) == 5
     # the probe at 0 breaks, then the core phase, which proves 5 without probing 1 to 4
@@ -229,10 +245,7 @@ def test_the_core_phase_proves_that_no_schedule_exists() -> None:
     total = _pairs_must_break(model, 4)
     model.Add(total <= 1)  # fewer breaks than the pairs need
 
-    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
-        solver.parameters.num_workers = 1
-
-    found = budget_search(model, total, 0, configure=configure, remaining=_unlimited)
+    found = budget_search(model, total, 0, configure=_one_worker, remaining=_unlimited)
     assert found.status == cp_model.INFEASIBLE
 
 
@@ -297,11 +310,8 @@ def test_the_core_phase_stalls_early_only_when_the_split_takes_its_budget_next(
 
     monkeypatch.setattr(breaks, "_core_phase", core_phase)
 
-    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
-        solver.parameters.num_workers = 1
-
     split = _split(counts, {}) if with_split else None
-    budget_search(model, total, 0, configure=configure, remaining=_unlimited, split=split)
+    budget_search(model, total, 0, configure=_one_worker, remaining=_unlimited, split=split)
     assert stalls == [breaks.SPLIT_STALL if with_split else breaks.CORE_STALL]
 
 
@@ -379,10 +389,7 @@ def test_a_race_out_of_time_keeps_the_best_schedule_and_the_bound(
     monkeypatch.setattr(breaks, "_core_phase", lambda *args, **kwargs: stalled)
     left = iter([100.0, 100.0])  # the first probe, then nothing for the race
 
-    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
-        solver.parameters.num_workers = 1
-
-    found = budget_search(model, total, 0, configure=configure, remaining=lambda: next(left, 0.0))
+    found = budget_search(model, total, 0, configure=_one_worker, remaining=lambda: next(left, 0.0))
     assert found.status == cp_model.UNKNOWN
     assert found.lower == 1 and found.value == 7 and found.solver is stalled.solver
 
@@ -476,14 +483,11 @@ def test_a_relaxation_at_the_minima_leaves_the_budget_above_them_to_the_split(
     free = at_the_minima.NewIntVar(0, 9, "breaks")
     at_the_minima.Minimize(free)
 
-    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict) -> None:
-        solver.parameters.num_workers = 1
-
     budget_search(
         model,
         total,
         0,
-        configure=configure,
+        configure=_one_worker,
         remaining=lambda: 5.0,
         split=split,
         relaxation=Relaxation(at_the_minima, free, []),
@@ -496,15 +500,11 @@ def test_a_relaxation_is_not_asked_with_one_worker() -> None:
     total = _pairs_must_break(model, 5)
     asked: list[dict[str, object]] = []
 
-    def configure(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
-        asked.append(parameters)
-        solver.parameters.num_workers = 1
-
     found = budget_search(
         model,
         total,
         0,
-        configure=configure,
+        configure=_recording(asked),
         remaining=_unlimited,
         workers=1,
         relaxation=_ring_relaxation(5),
