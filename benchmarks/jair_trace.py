@@ -9,6 +9,7 @@ Run from the repository root::
     python benchmarks/jair_trace.py tic-13crafc --tables 60
     python benchmarks/jair_trace.py forumt-14crafe --relaxation
     python benchmarks/jair_trace.py forum-13crafb --profiles 5 --time-limit 300
+    python benchmarks/jair_trace.py tic-13crafc --profiles 4 --seed 2
 
 A bare name (``tic-13crafc``) is the original instance; otherwise give the path below the
 benchmark folder. The instance is solved with the options ``jair.py`` uses. Lines are
@@ -28,6 +29,9 @@ without the table limit (one solve each, the profiles seen so far excluded), and
 decided with the file's tables and every participant's breaks pinned to it (at most
 ``PROFILE_CAP`` seconds). A decided profile with a timetable ends the run; when the
 enumeration runs out and every profile was refuted, no timetable has K breaks.
+
+``--seed S`` sets CP-SAT's random seed in every solve (the solver's, the relaxation's and the
+profiles'), for the spread of times from seed to seed.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("instance", help="e.g. tic-13crafc or fixed/forum-14.fixed020-Forb.dzn")
     parser.add_argument("--time-limit", type=float, default=60.0, metavar="S")
     parser.add_argument("--fairness", type=int, default=2, metavar="D")
+    parser.add_argument("--seed", type=number(int, 0), default=0, metavar="S")
     parser.add_argument("--cases", action="store_true", help="also log each case of the split")
     parser.add_argument(
         "--tables",
@@ -99,7 +104,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         event, options = read_instance(
-            path, fairness=arguments.fairness, time_limit=arguments.time_limit
+            path,
+            fairness=arguments.fairness,
+            time_limit=arguments.time_limit,
+            seed=arguments.seed,
         )
     except EventError as error:
         print(error, file=sys.stderr)
@@ -135,7 +143,7 @@ def _relaxation(name: str, event: Event, options: SolveOptions) -> int:
     if relaxation is None:
         print(f"{name}: no relaxation (a meeting is not a pair)")
         return 0
-    solver = _solver(["core"], options.time_limit or 60.0)
+    solver = _solver(["core"], options.time_limit or 60.0, options.seed)
     solver.best_bound_callback = lambda bound: print(
         f"{1000 * (time.perf_counter() - started):7.0f} ms relaxation bound {round(bound)}"
     )
@@ -162,7 +170,7 @@ def _profiles(name: str, event: Event, options: SolveOptions, budget: int) -> in
     tables.model.add(tables.breaks.total == budget)
     refuted = undecided = 0
     while (left := limit - (time.perf_counter() - started)) > 0:
-        master = _solver(["no_lp", "core"], left)
+        master = _solver(["no_lp", "core"], left, options.seed)
         status = master.solve(table_free.model)
         if status == cp_model.INFEASIBLE:
             if undecided:
@@ -180,7 +188,7 @@ def _profiles(name: str, event: Event, options: SolveOptions, budget: int) -> in
         pinned = tables.model.clone()
         for person, count in tables.breaks.per_participant.items():
             pinned.add(count == minimum.get(person, 0) + profile.get(person, 0))
-        decider = _solver(["no_lp", "default_lp"], min(PROFILE_CAP, left))
+        decider = _solver(["no_lp", "default_lp"], min(PROFILE_CAP, left), options.seed)
         decided = decider.solve(pinned)
         print(
             f"{1000 * (time.perf_counter() - started):7.0f} ms profile {_describe(profile)}: "
@@ -245,13 +253,14 @@ def _describe(profile: dict[int, int]) -> str:
     return "{" + ", ".join(f"{person}: +{above}" for person, above in sorted(profile.items())) + "}"
 
 
-def _solver(subsolvers: list[str], limit: float) -> cp_model.CpSolver:
+def _solver(subsolvers: list[str], limit: float, seed: int) -> cp_model.CpSolver:
     """A solver with one worker per subsolver."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = len(subsolvers)
     solver.parameters.subsolvers.extend(subsolvers)
     solver.parameters.num_full_subsolvers = len(subsolvers)
     solver.parameters.max_time_in_seconds = limit
+    solver.parameters.random_seed = seed
     return solver
 
 

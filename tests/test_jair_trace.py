@@ -93,7 +93,15 @@ def test_a_budget_below_what_the_days_allow_is_refuted_without_the_tables() -> N
     )
 
 
-def test_a_negative_budget_is_refused_by_name() -> None:
-    run = _trace("tic-12", "--profiles", "-1")
+@pytest.mark.parametrize("flag", ["--profiles", "--seed"])
+def test_a_negative_budget_or_seed_is_refused_by_name(flag: str) -> None:
+    run = _trace("tic-12", flag, "-1")
     assert run.returncode == 2
-    assert "argument --profiles: must be an integer >= 0, got '-1'" in run.stderr
+    assert f"argument {flag}: must be an integer >= 0, got '-1'" in run.stderr
+
+
+@pytest.mark.skipif(not JAIR.is_dir(), reason=f"benchmark instances not found at {JAIR}")
+def test_a_seeded_trace_solves_and_checks_as_the_default_one_does() -> None:
+    run = _trace("tic-12", "--seed", "3", "--time-limit", "30")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1].startswith("tic-12: optimal, breaks 0,")
