@@ -229,6 +229,8 @@ def busy_per_slot(
     compiled: Compiled,
     breaks: Breaks,
     x: list[cp_model.IntVar],
+    *,
+    table_limits: bool = True,
 ) -> None:
     """Implied rows of the strong model that tie the busy flags of a slot together.
 
@@ -236,7 +238,8 @@ def busy_per_slot(
     ``sum(busy) == sum(size x x)`` (for pair meetings: an even number, at most two per table).
     When every meeting is a pair at a shared pool, the break-free participants are also
     fixed-length tasks of a cumulative resource of ``2 x tables`` attendee places per slot,
-    whose energy reasoning sees crowded stretches of the day long before single slots fill.
+    whose energy reasoning sees crowded stretches of the day long before single slots fill
+    (not with ``table_limits=False``, for a model without the table rule).
     """
     if not breaks.busy:
         return
@@ -252,7 +255,7 @@ def busy_per_slot(
         model.add(
             sum(flags) == sum(int(sizes[compiled.candidate_variant[c]]) * x[c] for c in candidates)
         )
-    if not breaks.windows or not (sizes == 2).all():
+    if not table_limits or not breaks.windows or not (sizes == 2).all():
         return
     if any(not place.is_pool for place in compiled.places):
         return

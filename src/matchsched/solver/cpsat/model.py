@@ -29,6 +29,10 @@ class TimetableModel:
         Build the "must" rules (required requests, ``min_meetings``, ``lock_previous``) as
         implications of assumption literals, recorded in :attr:`assumptions`, so that an
         infeasible event can be explained by a small set of them (solver/explain.py).
+    table_limits
+        ``False`` leaves out rule 2 (a table holds one meeting per slot) and the cumulative
+        over the tables: a relaxation whose timetables may need more tables than the event
+        has, for listing who takes the breaks (solver/profiles.py).
     """
 
     def __init__(
@@ -38,6 +42,7 @@ class TimetableModel:
         previous: Schedule | None = None,
         *,
         assumptions: bool = False,
+        table_limits: bool = True,
     ) -> None:
         required = compiled.request_required
         if assumptions:
@@ -81,9 +86,10 @@ class TimetableModel:
         constraints.one_meeting_per_participant_slot(
             model, compiled, self.x, self.occupancy, self.breaks.busy
         )
-        constraints.table_capacity(model, compiled, self.x)
+        if table_limits:
+            constraints.table_capacity(model, compiled, self.x)
         if self.breaks.structure is not None:
-            goals.busy_per_slot(model, compiled, self.breaks, self.x)
+            goals.busy_per_slot(model, compiled, self.breaks, self.x, table_limits=table_limits)
         constraints.resource_capacity(model, compiled, self.x)
         constraints.meeting_limits(model, compiled, self.x, self.occupancy)
         constraints.precedences(model, compiled, self.x, self.scheduled)
