@@ -32,12 +32,14 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 from ortools.sat.python import cp_model
 
+from matchsched.solver import profiles as break_profiles
 from matchsched.solver.compile import Compiled
 from matchsched.solver.cpsat.run import StopToken, solve_watched
 from matchsched.solver.cpsat.variables import Occupancy
 
 if TYPE_CHECKING:
     from matchsched.solver.cpsat.relaxation import Relaxation
+    from matchsched.solver.profiles import BreakProfiles, Profile
 
 logger = logging.getLogger("matchsched")
 
@@ -188,6 +190,20 @@ under assumptions (every break literal false but those its cores relax) finds th
 at the optimum where a probe does not: ticf-13crafb at 3 breaks in 6 to 14 s, against more
 than 30 s for every probe worker, one worker each."""
 
+PROFILE_LIST_PARAMETERS: dict[str, object] = {
+    "num_workers": 1,
+    "subsolvers": ["no_lp"],
+    "num_full_subsolvers": 1,
+}
+"""CP-SAT parameters for listing the next break profile without the tables (the profile side
+of the race): one clause-learning worker; a table-free timetable at the budget takes it 0.1
+to 1 s on the tight originals."""
+
+PROFILE_CAP = 3.0
+"""Seconds for deciding one profile with the tables (with the LP, :data:`LP_PROBE_PARAMETERS`);
+pinned profiles mostly take under 1 s. Profiles left undecided are asked again, with four
+times more each round, once the list is exhausted."""
+
 RACE_SHARE = 0.75
 """Share of the time left that the race may take; the rest optimises from the bound reached
 and the best schedule found."""
@@ -261,6 +277,7 @@ def budget_search(
     stop: StopToken | None = None,
     workers: int = 2,
     relaxation: Relaxation | None = None,
+    profiles: Callable[[], BreakProfiles] | None = None,
 ) -> BudgetOutcome:
     """Lower-bound-first search: is there a schedule with ``k`` breaks, k = lower, lower + 1, ...
 
@@ -284,7 +301,9 @@ def budget_search(
        Not when the relaxation proved that budget: then the tables force the extra break,
        and every case is as hard as the whole (forumt-14crafe: 25 of 25 undecided).
     4. The budgets above race a core-guided minimisation (:func:`_race`), for at most
-       :data:`RACE_SHARE` of the time left.
+       :data:`RACE_SHARE` of the time left. With ``profiles`` (it builds the table-free
+       model when first needed), the core side turns to listing break profiles once the
+       probes have refuted a budget its bound has not reached.
 
     When time runs out the outcome is UNKNOWN with the bound reached and the best schedule
     found; the caller optimises from there. ``stop`` stops every solve that is running;
@@ -333,9 +352,18 @@ def budget_search(
             on_bound(k)
     if k >= upper.value:
         return BudgetOutcome(cp_model.OPTIMAL, upper.value, upper.solver, upper.value)
-    race = _Race(k, stop, on_bound)
+    race = _Race(k, stop, on_bound, switches=profiles is not None and workers > 1)
     race.found(upper.value)
-    return _race(model, total, race, upper, configure, _share_of(remaining, RACE_SHARE), workers)
+    return _race(
+        model,
+        total,
+        race,
+        upper,
+        configure,
+        _share_of(remaining, RACE_SHARE),
+        workers,
+        profiles,
+    )
 
 
 def _first_probe(
@@ -598,7 +626,12 @@ class _Race:
     """What the two sides of :func:`_race` share: the budget reached and the first answer."""
 
     def __init__(
-        self, budget: int, stop: StopToken | None, on_bound: Callable[[int], None] | None
+        self,
+        budget: int,
+        stop: StopToken | None,
+        on_bound: Callable[[int], None] | None,
+        *,
+        switches: bool = False,
     ) -> None:
         self.budget = budget
         """Every smaller budget is refuted."""
@@ -606,8 +639,12 @@ class _Race:
         """Stops both sides: the race is decided, or the caller stopped."""
         self.probe = self.done.linked()
         """Stops the running probe (its budget is refuted)."""
+        self.core = self.done.linked()
+        """Stops the core-guided solve of the core side: the race is over, or (with
+        ``switches``) a probe refuted a budget the core's bound had not reached."""
         self.best: int | None = None
         """The fewest breaks of a schedule the core side has found."""
+        self._switches = switches
         self._on_bound = on_bound
         self._lock = threading.Lock()
 
@@ -616,14 +653,18 @@ class _Race:
         with self._lock:
             return self.budget, self.probe
 
-    def refuted_below(self, budget: int) -> None:
-        """No schedule has fewer than ``budget`` breaks: stop a probe below it."""
+    def refuted_below(self, budget: int, *, by_core: bool = False) -> None:
+        """No schedule has fewer than ``budget`` breaks: stop a probe below it. A probe's
+        refutation (not ``by_core``) passes the core side's bound: with ``switches``, the
+        core side stops and turns to profiles."""
         with self._lock:
             if budget <= self.budget:
                 return
             self.budget = budget
             refuted, self.probe = self.probe, self.done.linked()
         refuted.stop()
+        if self._switches and not by_core:
+            self.core.stop()
         if self._on_bound is not None:
             self._on_bound(budget)
         self._decide()
@@ -649,6 +690,7 @@ def _race(
     configure: Configure,
     remaining: Callable[[], float | None],
     workers: int,
+    profiles: Callable[[], BreakProfiles] | None = None,
 ) -> BudgetOutcome:
     """Budgets from ``race.budget`` up, beside a core-guided minimisation from it.
 
@@ -664,10 +706,17 @@ def _race(
     Finding the schedule at the optimum is heavy-tailed, and which worker finds it depends
     on the event (docs/jair.md): on ticf-13crafb the core worker, on tic-13crafc and
     forumt-14crafe the probe. ``upper`` is the core phase's schedule.
+
+    With ``profiles``, the core side turns into a **profile side** once a probe refutes a
+    budget above the core's own bound (on tic-13crafc the core's bound stays at 2 while the
+    probes refute 2 and 3): it lists the break profiles at the race's budget without the
+    tables and decides each with them (:func:`_profile_side`).
     """
     probed, cored = _side_by_side(
         partial(_probe_side, model, total, race, configure, remaining),
-        partial(_core_side, model, total, race, configure, remaining) if workers > 1 else None,
+        partial(_core_side, model, total, race, configure, remaining, profiles)
+        if workers > 1
+        else None,
         race.done,
     )
     best = _best_found(race.budget, probed, upper, cored)
@@ -709,8 +758,13 @@ def _core_side(
     race: _Race,
     configure: Configure,
     remaining: Callable[[], float | None],
+    profiles: Callable[[], BreakProfiles] | None = None,
 ) -> BudgetOutcome | None:
-    """Core-guided minimisation from the race's budget; its bound and schedules feed the race."""
+    """Core-guided minimisation from the race's budget; its bound and schedules feed the race.
+
+    Stopped by the probes passing its bound, it goes on as the profile side (with
+    ``profiles``); its own best schedule is kept in case the profiles find none.
+    """
     solver = _solver_for_share(configure, remaining, 1.0, CORE_ALONE_PARAMETERS)
     if solver is None:
         return None
@@ -718,20 +772,117 @@ def _core_side(
     question.clear_objective()
     question.add(total >= race.budget)
     question.minimize(total)
-    solver.best_bound_callback = lambda bound: race.refuted_below(math.ceil(bound - 1e-6))
-    status = solve_watched(solver, question, race.done, _Schedules(race))
+    solver.best_bound_callback = lambda bound: race.refuted_below(
+        math.ceil(bound - 1e-6), by_core=True
+    )
+    status = solve_watched(solver, question, race.core, _Schedules(race))
     logger.debug(
         "breaks: core side %s in %.2f s, bound %d",
         solver.status_name(status),
         solver.wall_time,
         math.ceil(solver.best_objective_bound - 1e-6),
     )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    if status == cp_model.OPTIMAL:
-        race.refuted_below(int(solver.objective_value))
-    value = int(solver.value(total))
-    return BudgetOutcome(status, race.budget, solver, value)
+    cored = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status == cp_model.OPTIMAL:
+            race.refuted_below(int(solver.objective_value), by_core=True)
+        value = int(solver.value(total))
+        cored = BudgetOutcome(status, race.budget, solver, value)
+    if profiles is not None and not race.done.stopped:
+        return _profile_side(model, total, race, profiles, configure, remaining) or cored
+    return cored
+
+
+def _profile_side(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    race: _Race,
+    build: Callable[[], BreakProfiles],
+    configure: Configure,
+    remaining: Callable[[], float | None],
+) -> BudgetOutcome | None:
+    """Decides the race's budgets by their break profiles, until one has a schedule.
+
+    At each budget the profiles are listed without the tables and decided with them
+    (:mod:`matchsched.solver.profiles`); when every profile is refuted, so is the budget.
+    A budget refuted by the probes moves the listing on.
+    """
+    started = time.perf_counter()
+    profiles = build()
+    logger.info(
+        "breaks: core side turns to profiles at %d break(s) (table-free model in %.2f s)",
+        race.budget,
+        time.perf_counter() - started,
+    )
+    while not race.done.stopped and not _out_of_time(remaining()):
+        budget, token = race.current()
+        outcome = _profiles_at(model, total, race, budget, token, profiles, configure, remaining)
+        if outcome is not None:
+            return outcome
+    return None
+
+
+def _profiles_at(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    race: _Race,
+    budget: int,
+    token: StopToken,
+    profiles: BreakProfiles,
+    configure: Configure,
+    remaining: Callable[[], float | None],
+) -> BudgetOutcome | None:
+    """The profiles at ``budget``, listed and decided until one has a schedule (returned),
+    all are refuted (the race learns so), ``token`` stops, or time is up."""
+    listed = break_profiles.listing(profiles, budget)
+    question = _budget_question(model, total, budget)
+    question.clear_hints()  # a timetable of another profile
+    undecided: list[Profile] = []
+    refuted = 0
+    cap = PROFILE_CAP
+    exhausted = False
+    while not token.stopped:
+        if exhausted:
+            if not undecided:
+                logger.info("breaks: %d break(s) refuted by its %d profile(s)", budget, refuted)
+                race.refuted_below(budget + 1)
+                return None
+            batch, undecided, cap = undecided, [], 4 * cap
+        else:
+            lister = _solver_for_share(configure, remaining, 1.0, PROFILE_LIST_PARAMETERS)
+            if lister is None:
+                return None
+            status = solve_watched(lister, listed, token)
+            if status == cp_model.INFEASIBLE:
+                exhausted = True
+                continue
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return None
+            profile = break_profiles.profile_of(profiles, lister)
+            break_profiles.exclude(profiles, listed, profile)
+            batch = [profile]
+        for profile in batch:
+            decider = _solver_for_share(configure, remaining, 1.0, LP_PROBE_PARAMETERS, cap)
+            if decider is None:
+                return None
+            pinned = question.clone()
+            break_profiles.pin(profiles, pinned, profile)
+            status = solve_watched(decider, pinned, token)
+            logger.debug(
+                "breaks: %d break(s), profile %s: %s in %.2f s",
+                budget,
+                break_profiles.describe(profile),
+                decider.status_name(status),
+                decider.wall_time,
+            )
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                race.found(budget)
+                return BudgetOutcome(cp_model.OPTIMAL, budget, decider, budget)
+            if status == cp_model.INFEASIBLE:
+                refuted += 1
+            else:
+                undecided.append(profile)
+    return None
 
 
 class _Schedules(cp_model.CpSolverSolutionCallback):

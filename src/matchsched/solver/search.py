@@ -18,6 +18,7 @@ from matchsched.solver.cpsat.goals import FAIRNESS_SCALE
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.relaxation import Relaxation, packing_relaxation
 from matchsched.solver.cpsat.run import StopToken, solve_watched
+from matchsched.solver.profiles import BreakProfiles
 
 logger = logging.getLogger("matchsched")
 
@@ -241,6 +242,7 @@ def _breaks_by_budget(
         stop=stop,
         workers=options.workers,
         relaxation=_relaxation(timetable, options),
+        profiles=_profiles(timetable, options),
     )
     if found.status == cp_model.OPTIMAL and found.solver is not None:
         if callback is not None:
@@ -282,10 +284,41 @@ def _relaxation(timetable: TimetableModel, options: SolveOptions) -> Relaxation 
     worker it has no core to run on.
     """
     structure = timetable.breaks.structure
-    compiled = timetable.compiled
-    if structure is None or options.workers < 2 or not compiled.request_required.all():
+    if structure is None or not _relaxation_applies(timetable, options):
         return None
-    return packing_relaxation(compiled, timetable.occupancy, structure)
+    return packing_relaxation(timetable.compiled, timetable.occupancy, structure)
+
+
+def _relaxation_applies(timetable: TimetableModel, options: SolveOptions) -> bool:
+    """The strong break model, two workers or more, and every request required."""
+    return (
+        timetable.breaks.structure is not None
+        and options.workers >= 2
+        and bool(timetable.compiled.request_required.all())
+    )
+
+
+def _profiles(
+    timetable: TimetableModel, options: SolveOptions
+) -> Callable[[], BreakProfiles] | None:
+    """Builds the break profiles (a table-free copy of the model) when the race first needs
+    them, for the same events as the relaxation."""
+    if not _relaxation_applies(timetable, options):
+        return None
+
+    def build() -> BreakProfiles:
+        structure = timetable.breaks.structure
+        assert structure is not None  # checked above
+        free = TimetableModel(timetable.compiled, options, table_limits=False)
+        return BreakProfiles(
+            table_free=free.model,
+            free_total=free.breaks.total,
+            free_counts=dict(free.breaks.per_participant),
+            counts=dict(timetable.breaks.per_participant),
+            minimum=dict(structure.minimum),
+        )
+
+    return build
 
 
 def _participant_split(
