@@ -51,13 +51,13 @@ from matchsched.errors import EventError
 from matchsched.model import Event
 from matchsched.options import SolveOptions
 from matchsched.schedule import Schedule, SolveStatus
-from matchsched.solver import assemble, solve
+from matchsched.solver import assemble, breaks, profiles, solve
 from matchsched.solver.compile import compile_event
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.relaxation import packing_relaxation
 from matchsched.solver.tables import assign_tables
 
-PROFILE_CAP = 3.0
+PROFILE_CAP = breaks.PROFILE_CAP
 """Seconds for deciding one profile with the tables (pinned profiles mostly take under 1 s)."""
 
 
@@ -160,18 +160,14 @@ def _profiles(name: str, event: Event, options: SolveOptions, budget: int) -> in
     """Enumerate the profiles of ``budget`` breaks without the table limit; decide each with it."""
     started = time.perf_counter()
     limit = options.time_limit or 60.0
-    table_free = TimetableModel(compile_event(_with_tables(event, len(event.requests))), options)
     tables = TimetableModel(compile_event(event), options)
-    structure = tables.breaks.structure
-    assert structure is not None  # the JAIR options use the strong model
-    minimum = structure.minimum
-    free_counts = table_free.breaks.per_participant
-    table_free.model.add(table_free.breaks.total == budget)
+    found = tables.break_profiles(options)
+    listing = profiles.listing(found, budget)
     tables.model.add(tables.breaks.total == budget)
     refuted = undecided = 0
     while (left := limit - (time.perf_counter() - started)) > 0:
         master = _solver(["no_lp", "core"], left, options.seed)
-        status = master.solve(table_free.model)
+        status = master.solve(listing)
         if status == cp_model.INFEASIBLE:
             if undecided:
                 break
@@ -180,54 +176,32 @@ def _profiles(name: str, event: Event, options: SolveOptions, budget: int) -> in
             return 0
         if status not in (cp_model.FEASIBLE, cp_model.OPTIMAL):
             break
-        profile = {
-            person: above
-            for person, count in free_counts.items()
-            if (above := master.value(count) - minimum.get(person, 0)) > 0
-        }
+        profile = profiles.profile_of(found, master)
         pinned = tables.model.clone()
-        for person, count in tables.breaks.per_participant.items():
-            pinned.add(count == minimum.get(person, 0) + profile.get(person, 0))
+        profiles.pin(found, pinned, profile)
         decider = _solver(["no_lp", "default_lp"], min(PROFILE_CAP, left), options.seed)
         decided = decider.solve(pinned)
         print(
-            f"{1000 * (time.perf_counter() - started):7.0f} ms profile {_describe(profile)}: "
+            f"{1000 * (time.perf_counter() - started):7.0f} ms "
+            f"profile {profiles.describe(profile)}: "
             f"{master.wall_time:.2f} s to find, {decider.status_name(decided)} "
             f"in {decider.wall_time:.2f} s with the tables"
         )
         if decided in (cp_model.FEASIBLE, cp_model.OPTIMAL):
-            violations, breaks = _checked(event, options, tables, decider)
+            violations, count = _checked(event, options, tables, decider)
             print(
-                f"{name}: a timetable with {breaks} breaks, profile {_describe(profile)}, "
+                f"{name}: a timetable with {count} breaks, profile {profiles.describe(profile)}, "
                 f"{len(violations)} violations"
             )
             return 1 if violations else 0
         refuted += decided == cp_model.INFEASIBLE
         undecided += decided != cp_model.INFEASIBLE
-        _exclude(table_free.model, free_counts, minimum, profile)
+        profiles.exclude(found, listing, profile)
     print(
         f"{name}: {budget} breaks undecided after {time.perf_counter() - started:.0f} s "
         f"({refuted} profile(s) refuted, {undecided} undecided)"
     )
     return 0
-
-
-def _exclude(
-    model: cp_model.CpModel,
-    counts: dict[int, cp_model.LinearExprT],
-    minimum: dict[int, int],
-    profile: dict[int, int],
-) -> None:
-    """No more timetables with this profile: someone in it has fewer breaks. With the total
-    fixed, no other profile is at or above this one everywhere, so nothing else is lost."""
-    fewer = []
-    for person, above in profile.items():
-        at_least = model.new_bool_var(f"above_{person}")
-        target = minimum.get(person, 0) + above
-        model.add(counts[person] >= target).only_enforce_if(at_least)
-        model.add(counts[person] < target).only_enforce_if(at_least.Not())
-        fewer.append(at_least.Not())
-    model.add_bool_or(fewer)
 
 
 def _checked(
@@ -244,13 +218,6 @@ def _checked(
         meetings=assemble.meetings(compiled, chosen, seated.tables),
     )
     return check(event, schedule, options), evaluate(event, schedule).breaks
-
-
-def _describe(profile: dict[int, int]) -> str:
-    """``{participant: breaks above its minimum}`` in a short, stable form."""
-    if not profile:
-        return "{} (everyone at the minimum)"
-    return "{" + ", ".join(f"{person}: +{above}" for person, above in sorted(profile.items())) + "}"
 
 
 def _solver(subsolvers: list[str], limit: float, seed: int) -> cp_model.CpSolver:

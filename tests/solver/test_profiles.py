@@ -184,3 +184,10 @@ def test_only_events_with_the_relaxation_get_profiles(required: bool, workers: i
     timetable = TimetableModel(compile_event(_one_table(required)), OPTIONS)
     options = OPTIONS.model_copy(update={"workers": workers})
     assert (_profiles(timetable, options) is not None) == (required and workers > 1)
+
+
+def test_profiles_need_the_strong_break_model() -> None:
+    plain = OPTIONS.model_copy(update={"formulation": "plain"})
+    timetable = TimetableModel(compile_event(_one_table()), plain)
+    with pytest.raises(ValueError, match="strong break model"):
+        timetable.break_profiles(plain)

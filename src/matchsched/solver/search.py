@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -301,24 +302,11 @@ def _relaxation_applies(timetable: TimetableModel, options: SolveOptions) -> boo
 def _profiles(
     timetable: TimetableModel, options: SolveOptions
 ) -> Callable[[], BreakProfiles] | None:
-    """Builds the break profiles (a table-free copy of the model) when the race first needs
+    """Builds the break profiles (a table-free twin of the model) when the race first needs
     them, for the same events as the relaxation."""
     if not _relaxation_applies(timetable, options):
         return None
-
-    def build() -> BreakProfiles:
-        structure = timetable.breaks.structure
-        assert structure is not None  # checked above
-        free = TimetableModel(timetable.compiled, options, table_limits=False)
-        return BreakProfiles(
-            table_free=free.model,
-            free_total=free.breaks.total,
-            free_counts=dict(free.breaks.per_participant),
-            counts=dict(timetable.breaks.per_participant),
-            minimum=dict(structure.minimum),
-        )
-
-    return build
+    return partial(timetable.break_profiles, options)
 
 
 def _participant_split(

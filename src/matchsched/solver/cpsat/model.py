@@ -12,6 +12,7 @@ from matchsched.schedule import Schedule
 from matchsched.solver.compile import Compiled
 from matchsched.solver.cpsat import constraints, goals
 from matchsched.solver.cpsat.variables import occupancy
+from matchsched.solver.profiles import BreakProfiles
 
 
 class TimetableModel:
@@ -160,6 +161,21 @@ class TimetableModel:
         self.model.add_assumption(literal)
         self.assumptions[literal.index] = (kind, index)
         return literal
+
+    def break_profiles(self, options: SolveOptions) -> BreakProfiles:
+        """Who takes the breaks (solver/profiles.py): this model's break counts beside those
+        of a twin without the table rule, built with ``options`` (the strong model's)."""
+        structure = self.breaks.structure
+        if structure is None:
+            raise ValueError("break profiles need the strong break model")
+        twin = TimetableModel(self.compiled, options, table_limits=False)
+        return BreakProfiles(
+            table_free=twin.model,
+            free_total=twin.breaks.total,
+            free_counts=dict(twin.breaks.per_participant),
+            counts=dict(self.breaks.per_participant),
+            minimum=dict(structure.minimum),
+        )
 
     def chosen(self, solver: cp_model.CpSolver) -> np.ndarray:
         """Indices of the candidates that are true in the solver's solution."""
