@@ -7,17 +7,16 @@ import time
 
 import pytest
 from ortools.sat.python import cp_model
+from tests.solver.test_heuristics import schedule_of
 
 from matchsched.check import check, evaluate
 from matchsched.model import Event
 from matchsched.options import Goal, SolveOptions
-from matchsched.schedule import Schedule, SolveStatus
-from matchsched.solver import assemble, breaks, profiles
+from matchsched.solver import breaks, profiles
 from matchsched.solver.compile import compile_event
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.run import StopToken
 from matchsched.solver.search import _profiles
-from matchsched.solver.tables import assign_tables
 
 OPTIONS = SolveOptions(goals=[Goal.BREAKS], max_break_spread=2)
 
@@ -133,14 +132,7 @@ def test_the_profile_side_refutes_budgets_and_finds_the_optimum() -> None:
     assert outcome is not None and outcome.status == cp_model.OPTIMAL
     assert outcome.value == 2 and bounds == [1, 2] and race.done.stopped
     assert outcome.solver is not None
-    compiled = timetable.compiled
-    chosen = timetable.chosen(outcome.solver)
-    seated = assign_tables(compiled, chosen, OPTIONS, time_limit=5.0)
-    schedule = Schedule(
-        event=event.name,
-        status=SolveStatus.OPTIMAL,
-        meetings=assemble.meetings(compiled, chosen, seated.tables),
-    )
+    schedule = schedule_of(timetable.compiled, timetable.chosen(outcome.solver))
     assert check(event, schedule, OPTIONS) == []
     assert evaluate(event, schedule).breaks == 2
 
