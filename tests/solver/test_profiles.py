@@ -137,6 +137,31 @@ def test_the_profile_side_refutes_budgets_and_finds_the_optimum() -> None:
     assert evaluate(event, schedule).breaks == 2
 
 
+@pytest.mark.parametrize("switched", [True, False])
+def test_the_core_side_lists_profiles_only_once_a_probe_has_passed_it(switched: bool) -> None:
+    timetable, found = _profiles_of(_one_table())
+    race = breaks._Race(0, None, None, switches=True)
+    if switched:
+        race.refuted_below(1)  # a probe's refutation: the core's solve stops at once
+    built: list[bool] = []
+
+    def build() -> profiles.BreakProfiles:
+        built.append(True)
+        return found
+
+    def core_without_time(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
+        _one_worker(solver, limit, parameters)
+        if parameters is breaks.CORE_ALONE_PARAMETERS:  # runs out of time before any schedule
+            solver.parameters.max_time_in_seconds = 0.0
+            solver.parameters.cp_model_presolve = False
+
+    outcome = breaks._core_side(
+        timetable.model, timetable.breaks.total, race, core_without_time, lambda: 30.0, build
+    )
+    assert built == ([True] if switched else [])
+    assert (outcome is not None and outcome.value == 2) == switched
+
+
 def test_an_undecided_profile_leaves_its_budget_open() -> None:
     timetable, found = _profiles_of(_one_table())
     race = breaks._Race(0, None, None, switches=True)

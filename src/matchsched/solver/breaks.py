@@ -788,7 +788,8 @@ def _core_side(
             race.refuted_below(int(solver.objective_value), by_core=True)
         value = int(solver.value(total))
         cored = BudgetOutcome(status, race.budget, solver, value)
-    if profiles is not None and not race.done.stopped:
+    switched = race.core.stopped and not race.done.stopped  # not out of time, not decided
+    if profiles is not None and switched:
         return _profile_side(model, total, race, profiles, configure, remaining) or cored
     return cored
 
