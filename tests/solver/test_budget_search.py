@@ -4,6 +4,7 @@ budgets from the proven bound up, and the case split one break above the minima.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 
 import pytest
@@ -358,11 +359,18 @@ def test_the_race_climbs_from_the_core_phase_bound_to_the_optimum(
     monkeypatch.setattr(breaks, "_core_phase", lambda *args, **kwargs: stalled)
     asked: list[dict[str, object]] = []
     bounds: list[int] = []
+    probing = threading.Event()
 
     def configure(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
         asked.append(parameters)
         solver.parameters.num_workers = 1
         solver.parameters.cp_model_presolve = False  # leave the budgets to the search
+        if parameters is breaks.LP_PROBE_PARAMETERS:
+            probing.set()
+        elif parameters is breaks.CORE_ALONE_PARAMETERS:
+            # The core side solves this small model at once; let the race's first probe
+            # start before it, as on an event of real size.
+            probing.wait(timeout=10.0)
 
     found = budget_search(
         model,
