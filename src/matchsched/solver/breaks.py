@@ -962,63 +962,17 @@ def split_by_participant(
     :data:`SPLIT_FIRST_CAP` seconds each, the undecided ones again with four times more, and
     so on while time is left. Passes alternate between a worker without the LP relaxation
     (it finds schedules fast; presolve refutes most cases either way) and one with it (it
-    refutes cases on nearly full tables). With two workers or more, one of them asks the plain
-    question "any schedule with ``budget`` breaks" (without LP) for the whole split, beside
-    the cases: on some events it finds the schedule before the right case comes up.
+    refutes cases on nearly full tables). With two workers, two cases run side by side: a case
+    left undecided then holds up only its own worker (docs/jair.md).
 
-    The first schedule ends the split (OPTIMAL); when every case is refuted, or the plain
-    question is, no schedule has ``budget`` breaks (INFEASIBLE). The split takes at most
+    The first schedule ends the split (OPTIMAL); when every case is refuted, no schedule has
+    ``budget`` breaks (INFEASIBLE). The split takes at most
     :data:`SPLIT_SHARE` of the time left, so that an undecided split still leaves time to
     optimise.
     """
     remaining = _share_of(remaining, SPLIT_SHARE)
     race = stop.linked() if stop is not None else StopToken()  # stopped by the first answer
-    cases, answer = _side_by_side(
-        partial(
-            _cases_in_passes,
-            model,
-            total,
-            budget,
-            split,
-            remaining,
-            race,
-            max(1, split.workers - 1),
-        ),
-        partial(_plain_side, model, total, budget, split, remaining, race)
-        if split.workers > 1
-        else None,
-        race,  # the cases are decided or out of time: the plain question ends too
-    )
-    for outcome in (cases, answer):
-        if outcome is not None and outcome.status == cp_model.OPTIMAL:
-            return outcome
-    if any(o is not None and o.status == cp_model.INFEASIBLE for o in (cases, answer)):
-        return BudgetOutcome(cp_model.INFEASIBLE, budget)
-    return BudgetOutcome(cp_model.UNKNOWN, budget)
-
-
-def _plain_side(
-    model: cp_model.CpModel,
-    total: cp_model.LinearExprT,
-    budget: int,
-    split: ParticipantSplit,
-    remaining: Callable[[], float | None],
-    race: StopToken,
-) -> BudgetOutcome:
-    """The plain budget question, one worker without LP; an answer stops the cases."""
-
-    def configure(solver: cp_model.CpSolver, limit: float | None, _: dict[str, object]) -> None:
-        split.configure(solver, limit, False)  # one worker without LP, whatever the probe's
-
-    outcome = _probe(model, total, budget, configure, remaining, 1.0, stop=race)
-    logger.info(
-        "breaks: %d break(s), plain question beside the cases: %s",
-        budget,
-        {cp_model.OPTIMAL: "found", cp_model.INFEASIBLE: "refuted"}.get(outcome.status, "open"),
-    )
-    if outcome.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-        race.stop()
-    return outcome
+    return _cases_in_passes(model, total, budget, split, remaining, race, split.workers)
 
 
 def _cases_in_passes(
