@@ -972,7 +972,7 @@ def split_by_participant(
     """
     remaining = _share_of(remaining, SPLIT_SHARE)
     race = stop.linked() if stop is not None else StopToken()  # stopped by the first answer
-    return _cases_in_passes(model, total, budget, split, remaining, race, split.workers)
+    return _cases_in_passes(model, total, budget, split, remaining, race)
 
 
 def _cases_in_passes(
@@ -982,7 +982,6 @@ def _cases_in_passes(
     split: ParticipantSplit,
     remaining: Callable[[], float | None],
     race: StopToken,
-    workers: int,
 ) -> BudgetOutcome:
     """The cases, pass after pass, until one has a schedule, all are refuted, or time is up."""
     undecided = list(split.order)
@@ -991,7 +990,7 @@ def _cases_in_passes(
     while undecided and not race.stopped:
         started = time.perf_counter()
         found, undecided = _run_cases(
-            model, total, budget, split, undecided, cap, lp, remaining, race, workers
+            model, total, budget, split, undecided, cap, lp, remaining, race
         )
         logger.info(
             "breaks: %d break(s), case split at %.0f s per case%s: %s, %d undecided, %.1f s",
@@ -1038,12 +1037,10 @@ def _run_cases(
     lp: bool,
     remaining: Callable[[], float | None],
     race: StopToken,
-    workers: int,
 ) -> tuple[BudgetOutcome | None, list[int]]:
-    """One pass over ``cases``: the schedule of a case that has one, and the undecided cases.
-
-    The first case with a schedule stops ``race``: the cases still running and the plain
-    question beside them.
+    """One pass over ``cases``, ``split.workers`` at a time: the schedule of a case that has
+    one, and the undecided cases. The first case with a schedule stops ``race``, and with it
+    the cases still running.
     """
 
     def decide(person: int) -> tuple[int, cp_model.CpSolverStatus, cp_model.CpSolver | None]:
@@ -1066,7 +1063,7 @@ def _run_cases(
 
     undecided: list[int] = []
     found: BudgetOutcome | None = None
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=split.workers) as pool:
         for person, status, solver in pool.map(decide, cases):
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and found is None:
                 assert solver is not None
