@@ -58,6 +58,7 @@ def read_instance(
     time_limit: float,
     formulation: str = "strong",
     seed: int = 0,
+    maxsat: bool = True,
 ) -> tuple[Event, SolveOptions]:
     """The event of a ``.dzn`` file and the options the benchmark solves it with."""
     from matchsched.adapters.dzn import read_dzn
@@ -68,6 +69,7 @@ def read_instance(
             "time_limit": time_limit,
             "formulation": formulation,
             "seed": seed,
+            "maxsat": maxsat,
             "explain": False,  # the proof alone, as the published solvers report it
         }
     )
@@ -85,6 +87,7 @@ def worker(arguments: argparse.Namespace) -> int:
         time_limit=arguments.time_limit,
         formulation=arguments.formulation,
         seed=arguments.seed,
+        maxsat=arguments.maxsat,
     )
     result = solve(event, options)
     write_schedule(result.schedule, arguments.output)
@@ -117,7 +120,13 @@ class Run:
 
 
 def solve_in_process(
-    instance: Instance, *, time_limit: float, fairness: int, formulation: str, seed: int
+    instance: Instance,
+    *,
+    time_limit: float,
+    fairness: int,
+    formulation: str,
+    seed: int,
+    maxsat: bool = True,
 ) -> Run:
     """Solve ``instance`` in a fresh process; time it; check its schedule."""
     from matchsched.adapters.dzn import read_dzn
@@ -141,6 +150,7 @@ def solve_in_process(
             formulation,
             "--seed",
             str(seed),
+            "--maxsat" if maxsat else "--no-maxsat",
         ]
         started = time.perf_counter()
         finished = subprocess.run(
@@ -305,6 +315,18 @@ def machine() -> str:
     return f"{os.cpu_count()} cores (nproc), {cpu}"
 
 
+def maxsat_side(wanted: bool) -> str:
+    """Whether the budget search races RC2 (``python-sat``), and which version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    if not wanted:
+        return "MaxSAT side: off (`--no-maxsat`)"
+    try:
+        return f"MaxSAT side: on (python-sat {version('python-sat')})"
+    except PackageNotFoundError:
+        return "MaxSAT side: python-sat not installed"
+
+
 def write_jair_section(key: str, lines: list[str]) -> None:
     """Replace (or append) this run's section of docs/benchmarks.md."""
     write_section(f"jair:{key}", "\n".join(lines), DOCS)
@@ -324,6 +346,12 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-time-limit", type=float, metavar="S", help="default: --time-limit"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--maxsat",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="race RC2 in the budget search (needs the maxsat extra; default: on)",
+    )
     parser.add_argument("--only", metavar="TEXT", help="only instances whose name contains TEXT")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument("--json", metavar="FILE", help="also write the raw results here")
@@ -347,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/jair.py " + " ".join(
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)
     )
-    print(f"# {command}\n# {machine()}", flush=True)
+    print(f"# {command}\n# {machine()}\n# {maxsat_side(arguments.maxsat)}", flush=True)
 
     rows: list[tuple[Instance, Run, Run | None]] = []
     for instance in chosen:
@@ -357,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             fairness=arguments.fairness,
             formulation="strong",
             seed=arguments.seed,
+            maxsat=arguments.maxsat,
         )
         plain = None
         if arguments.baseline:
@@ -385,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         "instance"
         + (f" (plain model: {plain_limit:g} s)" if arguments.baseline else "")
         + "; seconds are whole-process wall times measured by the parent; every schedule "
-        "checked with `matchsched.check`.",
+        f"checked with `matchsched.check`. {maxsat_side(arguments.maxsat)}.",
         "",
         *totals(rows, fairness=arguments.fairness),
         "",

@@ -62,6 +62,10 @@ class SolveOptions(BaseModel):
     formulation: Literal["strong", "plain"] = "strong"
     """``"plain"`` builds the straightforward time-indexed break model and search (a baseline
     for benchmarks); ``"strong"`` adds the implied constraints and search of docs/jair.md."""
+    maxsat: bool = True
+    """Where a level optimises breaks alone, race PySAT's RC2 MaxSAT solver against CP-SAT's
+    core worker (needs the ``maxsat`` extra, ``python-sat``; docs/jair.md). ``False`` keeps
+    the search to CP-SAT."""
     cpsat_parameters: dict[str, Any] = {}
     """Raw CP-SAT parameters (``SatParameters`` field names), applied last."""
 

@@ -49,6 +49,13 @@ Side = TypeVar("Side")
 Configure = Callable[[cp_model.CpSolver, float | None, dict[str, object]], None]
 """Sets a solver's time limit (``None``: unlimited) and its parameters for one kind of solve."""
 
+MaxSat = Callable[
+    [Callable[[], bool], float | None], tuple[int, list[tuple[cp_model.IntVar, bool]]] | None
+]
+"""The breaks goal as MaxSAT (:mod:`matchsched.solver.maxsat`): given a stop request and a
+time limit in seconds, the proven fewest breaks and the model's candidate literals of a
+timetable with them (``None``: stopped or out of time)."""
+
 MAX_PROVEN = 2
 """Minima are proven up to this value (0, 1 or "at least 2")."""
 
@@ -208,6 +215,13 @@ RACE_SHARE = 0.75
 """Share of the time left that the race may take; the rest optimises from the bound reached
 and the best schedule found."""
 
+CONFIRM_PARAMETERS: dict[str, object] = {"num_workers": 1}
+"""CP-SAT parameters of the solve that takes the MaxSAT side's timetable into the model:
+every candidate is fixed, so presolve decides it."""
+
+CONFIRM_CAP = 10.0
+"""Seconds for that solve (it takes a fraction of a second)."""
+
 NO_LP_PARAMETERS: dict[str, object] = {"linearization_level": 0}
 """CP-SAT parameters of a single worker without the LP relaxation, for the solves of the case
 split that should find schedules: a ticf-13crafc case with a schedule is found in about 1 s
@@ -278,6 +292,7 @@ def budget_search(
     workers: int = 2,
     relaxation: Relaxation | None = None,
     profiles: Callable[[], BreakProfiles] | None = None,
+    maxsat: MaxSat | None = None,
 ) -> BudgetOutcome:
     """Lower-bound-first search: is there a schedule with ``k`` breaks, k = lower, lower + 1, ...
 
@@ -303,7 +318,8 @@ def budget_search(
     4. The budgets above race a core-guided minimisation (:func:`_race`), for at most
        :data:`RACE_SHARE` of the time left. With ``profiles`` (it builds the table-free
        model when first needed), the core side turns to listing break profiles once the
-       probes have refuted a budget its bound has not reached.
+       probes have refuted a budget its bound has not reached. With ``maxsat``, RC2 takes the
+       probes' place (:func:`_maxsat_side`).
 
     When time runs out the outcome is UNKNOWN with the bound reached and the best schedule
     found; the caller optimises from there. ``stop`` stops every solve that is running;
@@ -352,7 +368,8 @@ def budget_search(
             on_bound(k)
     if k >= upper.value:
         return BudgetOutcome(cp_model.OPTIMAL, upper.value, upper.solver, upper.value)
-    race = _Race(k, stop, on_bound, switches=profiles is not None and workers > 1)
+    switches = profiles is not None and workers > 1 and maxsat is None
+    race = _Race(k, stop, on_bound, switches=switches)
     race.found(upper.value)
     return _race(
         model,
@@ -363,6 +380,7 @@ def budget_search(
         _share_of(remaining, RACE_SHARE),
         workers,
         profiles,
+        maxsat,
     )
 
 
@@ -691,6 +709,7 @@ def _race(
     remaining: Callable[[], float | None],
     workers: int,
     profiles: Callable[[], BreakProfiles] | None = None,
+    maxsat: MaxSat | None = None,
 ) -> BudgetOutcome:
     """Budgets from ``race.budget`` up, beside a core-guided minimisation from it.
 
@@ -711,9 +730,16 @@ def _race(
     budget above the core's own bound (on tic-13crafc the core's bound stays at 2 while the
     probes refute 2 and 3): it lists the break profiles at the race's budget without the
     tables and decides each with them (:func:`_profile_side`).
+
+    With ``maxsat``, the **MaxSAT side** (:func:`_maxsat_side`) takes the probe side's place.
     """
+    main = (
+        partial(_maxsat_side, model, total, race, maxsat, configure, remaining)
+        if maxsat is not None
+        else partial(_probe_side, model, total, race, configure, remaining)
+    )
     probed, cored = _side_by_side(
-        partial(_probe_side, model, total, race, configure, remaining),
+        main,
         partial(_core_side, model, total, race, configure, remaining, profiles)
         if workers > 1
         else None,
@@ -750,6 +776,64 @@ def _probe_side(
         if outcome.status == cp_model.INFEASIBLE:
             race.refuted_below(budget + 1)
     return None
+
+
+def _maxsat_side(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    race: _Race,
+    maxsat: MaxSat,
+    configure: Configure,
+    remaining: Callable[[], float | None],
+) -> BudgetOutcome | None:
+    """RC2 from scratch on the event's clauses: its optimum decides the race.
+
+    RC2's core-guided search over clauses with cardinality encodings proves budgets the
+    race's LP probes do not (forum-13crafb's 6 breaks, docs/jair.md). Its timetable is solved
+    again in the CP-SAT model with every candidate fixed, so the caller reads the schedule as
+    from any probe. An answer the model does not accept is dropped with a warning, and the
+    probe side takes over for the time left.
+    """
+    started = time.perf_counter()
+    answer = maxsat(lambda: race.done.stopped, remaining())
+    if answer is not None:
+        value, fixed = answer
+        logger.info(
+            "breaks: MaxSAT side proves %d break(s) in %.2f s",
+            value,
+            time.perf_counter() - started,
+        )
+        confirmed = _confirmed(model, total, value, fixed, configure, remaining)
+        if confirmed is not None and value >= race.budget:
+            race.refuted_below(value, by_core=True)
+            return confirmed
+        logger.warning(
+            "breaks: the MaxSAT answer (%d breaks) does not hold in the model (proven bound %d);"
+            " ignored",
+            value,
+            race.budget,
+        )
+    return _probe_side(model, total, race, configure, remaining)
+
+
+def _confirmed(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    value: int,
+    fixed: list[tuple[cp_model.IntVar, bool]],
+    configure: Configure,
+    remaining: Callable[[], float | None],
+) -> BudgetOutcome | None:
+    """The model's schedule with ``value`` breaks and the literals ``fixed`` (``None``: none)."""
+    solver = _solver_for_share(configure, remaining, 1.0, CONFIRM_PARAMETERS, CONFIRM_CAP)
+    if solver is None:
+        return None
+    question = _budget_question(model, total, value)
+    for literal, chosen in fixed:
+        question.add(literal == int(chosen))
+    if solver.solve(question) != cp_model.OPTIMAL:
+        return None
+    return BudgetOutcome(cp_model.OPTIMAL, value, solver, value)
 
 
 def _core_side(

@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 from matchsched.options import Goal, SolveOptions
 from matchsched.schedule import ProgressPoint, SolveStatus
 from matchsched.solver import breaks as break_search
+from matchsched.solver import maxsat
 from matchsched.solver.cpsat.goals import FAIRNESS_SCALE
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.relaxation import Relaxation, packing_relaxation
@@ -244,6 +245,7 @@ def _breaks_by_budget(
         workers=options.workers,
         relaxation=_relaxation(timetable, options),
         profiles=_profiles(timetable, options),
+        maxsat=_maxsat(timetable, options),
     )
     if found.status == cp_model.OPTIMAL and found.solver is not None:
         if callback is not None:
@@ -307,6 +309,30 @@ def _profiles(
     if not _relaxation_applies(timetable, options):
         return None
     return partial(timetable.break_profiles, options)
+
+
+def _maxsat(timetable: TimetableModel, options: SolveOptions) -> break_search.MaxSat | None:
+    """RC2 on the event's clauses for the race, when ``python-sat`` is installed, the option
+    allows it, and the event is one the encoding covers (:func:`maxsat.applies`)."""
+    compiled = timetable.compiled
+    if not (options.maxsat and maxsat.available() and maxsat.applies(compiled, options)):
+        return None
+
+    def solve(
+        stopped: Callable[[], bool], time_limit: float | None
+    ) -> tuple[int, list[tuple[cp_model.IntVar, bool]]] | None:
+        started = time.perf_counter()
+        clauses = maxsat.encode(compiled, timetable.occupancy, options)
+        if time_limit is not None:
+            time_limit = max(0.0, time_limit - (time.perf_counter() - started))
+        answer = maxsat.solve(clauses, stopped, time_limit)
+        if answer is None:
+            return None
+        chosen = np.zeros(compiled.n_candidates, dtype=bool)
+        chosen[answer.chosen] = True
+        return answer.breaks, list(zip(timetable.x, chosen.tolist(), strict=True))
+
+    return solve
 
 
 def _participant_split(

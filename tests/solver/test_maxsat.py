@@ -1,0 +1,210 @@
+"""The breaks goal as MaxSAT (solver/maxsat.py): RC2's optimum on the event's clauses is the
+CP-SAT model's, its timetables pass the checker, and the race takes its answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from matchsched.adapters.dzn import read_dzn
+from matchsched.check import check, evaluate
+from matchsched.model import Event
+from matchsched.options import Goal, SolveOptions
+from matchsched.schedule import Schedule, SolveStatus
+from matchsched.solver import assemble, breaks, maxsat, search
+from matchsched.solver.compile import compile_event
+from matchsched.solver.cpsat.model import TimetableModel
+from matchsched.solver.cpsat.variables import occupancy
+from matchsched.solver.tables import assign_tables
+from strategies import breaks_events
+
+JAIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "instances" / "jair2022"
+
+
+def _optimum_by_cpsat(event: Event, options: SolveOptions) -> int | None:
+    timetable = TimetableModel(compile_event(event), options)
+    timetable.model.minimize(timetable.goals[Goal.BREAKS])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    status = solver.solve(timetable.model)
+    assert status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+    return round(solver.objective_value) if status == cp_model.OPTIMAL else None
+
+
+def _schedule(event: Event, options: SolveOptions, answer: maxsat.MaxSatAnswer) -> Schedule:
+    compiled = compile_event(event)
+    seated = assign_tables(compiled, answer.chosen, options, time_limit=5)
+    return Schedule(
+        event=event.name,
+        status=SolveStatus.FEASIBLE,
+        meetings=assemble.meetings(compiled, answer.chosen, seated.tables),
+    )
+
+
+def _never() -> bool:
+    return False
+
+
+@st.composite
+def _events_with_rules(draw: st.DrawFn) -> tuple[Event, SolveOptions]:
+    """Small JAIR-like events, with a ``max_breaks``, a spread and a precedence or none."""
+    event, spread = draw(breaks_events())
+    if len(event.requests) > 1 and draw(st.booleans()):
+        first, second = draw(st.permutations(event.requests))[:2]
+        requests = [
+            r.model_copy(update={"after": [first.id]}) if r.id == second.id else r
+            for r in event.requests
+        ]
+        event = event.model_copy(update={"requests": requests})
+    options = SolveOptions(
+        goals=[Goal.BREAKS],
+        max_break_spread=spread,
+        max_breaks=draw(st.sampled_from([None, 0, 1])),
+    )
+    return event, options
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_events_with_rules())
+def test_rc2_finds_the_optimum_of_the_cpsat_model(case: tuple[Event, SolveOptions]) -> None:
+    event, options = case
+    compiled = compile_event(event)
+    assert maxsat.applies(compiled, options)
+    clauses = maxsat.encode(compiled, occupancy(compiled), options)
+    answer = maxsat.solve(clauses, _never, 20.0)
+    optimum = _optimum_by_cpsat(event, options)
+    if optimum is None:
+        assert answer is None  # no timetable: the clauses have no solution either
+        return
+    assert answer is not None and answer.breaks == optimum
+    schedule = _schedule(event, options, answer)
+    assert check(event, schedule, options) == []
+    assert evaluate(event, schedule).breaks == optimum
+
+
+@pytest.mark.parametrize(("name", "optimum"), [("forumt-14crafd", 4), ("forumt-14", 5)])
+def test_rc2_proves_published_jair_optima(name: str, optimum: int) -> None:
+    event, options = read_dzn(JAIR / "original" / f"{name}.original.dzn", fairness=2)
+    compiled = compile_event(event)
+    assert maxsat.applies(compiled, options)
+    answer = maxsat.solve(maxsat.encode(compiled, occupancy(compiled), options), _never, 60.0)
+    assert answer is not None and answer.breaks == optimum
+    schedule = _schedule(event, options, answer)
+    assert check(event, schedule, options) == []
+    assert evaluate(event, schedule).breaks == optimum
+
+
+def test_a_stop_request_ends_the_solve_without_an_answer() -> None:
+    event, options = read_dzn(JAIR / "original" / "forum-13crafb.original.dzn", fairness=2)
+    compiled = compile_event(event)
+    clauses = maxsat.encode(compiled, occupancy(compiled), options)
+    asked_at = time.monotonic() + 0.5
+    assert maxsat.solve(clauses, lambda: time.monotonic() > asked_at, None) is None
+    assert maxsat.solve(clauses, _never, 0.3) is None  # out of time
+
+
+def _breaks_event(**changes: object) -> Event:
+    event, _ = read_dzn(JAIR / "original" / "tic-12.original.dzn", fairness=2)
+    return event.model_copy(update=changes)
+
+
+def test_only_the_events_the_encoding_covers_get_it() -> None:
+    options = SolveOptions(goals=[Goal.BREAKS], max_break_spread=2)
+    event = _breaks_event()
+    assert maxsat.applies(compile_event(event), options)
+    optional = [event.requests[0].model_copy(update={"required": False}), *event.requests[1:]]
+    assert not maxsat.applies(compile_event(_breaks_event(requests=optional)), options)
+    busy = [event.participants[0].model_copy(update={"max_meetings": 3}), *event.participants[1:]]
+    assert not maxsat.applies(compile_event(_breaks_event(participants=busy)), options)
+    assert not maxsat.applies(compile_event(event), options.model_copy(update={"min_meetings": 1}))
+
+
+def test_the_option_and_the_extra_decide_whether_the_race_gets_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    event = _breaks_event()
+    on = SolveOptions(goals=[Goal.BREAKS], max_break_spread=2)
+    timetable = TimetableModel(compile_event(event), on)
+    assert search._maxsat(timetable, on) is not None
+    assert search._maxsat(timetable, on.model_copy(update={"maxsat": False})) is None
+    monkeypatch.setattr(maxsat, "available", lambda: False)
+    assert search._maxsat(timetable, on) is None
+
+
+def _race_model() -> tuple[cp_model.CpModel, cp_model.LinearExprT, list[cp_model.IntVar]]:
+    """Ten literals, at least four of them true: the optimum is 4."""
+    model = cp_model.CpModel()
+    literals = [model.new_bool_var(f"b{i}") for i in range(10)]
+    model.add(sum(literals) >= 4)
+    return model, sum(literals), literals
+
+
+def _stalled(model: cp_model.CpModel, total: cp_model.LinearExprT) -> breaks.BudgetOutcome:
+    solver = cp_model.CpSolver()
+    question = model.clone()
+    question.add(total == 9)
+    assert solver.solve(question) == cp_model.OPTIMAL
+    return breaks.BudgetOutcome(cp_model.FEASIBLE, 1, solver, 9)
+
+
+def _slow_core_side(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
+    solver.parameters.num_workers = 1
+    if parameters is breaks.CORE_ALONE_PARAMETERS:
+        time.sleep(1.0)  # let the MaxSAT side answer first
+
+
+def test_the_race_takes_the_maxsat_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, total, literals = _race_model()
+    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **kwargs: _stalled(model, total))
+    chosen = [True] * 4 + [False] * 6
+
+    def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
+        return 4, list(zip(literals, chosen, strict=True))
+
+    found = breaks.budget_search(
+        model, total, 0, configure=_slow_core_side, remaining=lambda: 30.0, maxsat=rc2
+    )
+    assert found.status == cp_model.OPTIMAL and found.value == 4
+    assert found.solver is not None
+    assert [found.solver.boolean_value(b) for b in literals] == chosen
+
+
+def test_an_answer_the_model_refuses_is_ignored(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    model, total, literals = _race_model()
+    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **kwargs: _stalled(model, total))
+
+    def wrong(stopped: object, limit: float | None) -> tuple[int, list]:
+        return 3, [(b, i < 3) for i, b in enumerate(literals)]  # below what the model allows
+
+    with caplog.at_level(logging.WARNING, logger="matchsched"):
+        found = breaks.budget_search(
+            model,
+            total,
+            0,
+            configure=_slow_core_side,
+            remaining=lambda: 30.0,
+            maxsat=wrong,
+        )
+    assert "does not hold in the model" in caplog.text
+    assert found.status == cp_model.OPTIMAL and found.value == 4  # the core side decides
+
+
+def test_the_chosen_candidates_are_the_true_placement_variables() -> None:
+    event = _breaks_event()
+    options = SolveOptions(goals=[Goal.BREAKS], max_break_spread=2)
+    compiled = compile_event(event)
+    answer = maxsat.solve(maxsat.encode(compiled, occupancy(compiled), options), _never, 20.0)
+    assert answer is not None
+    requests = compiled.candidate_request[answer.chosen]
+    assert sorted(requests.tolist()) == list(range(len(event.requests)))
+    assert np.all(np.diff(answer.chosen) > 0)
