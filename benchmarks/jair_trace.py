@@ -8,6 +8,8 @@ Run from the repository root::
     python benchmarks/jair_trace.py ticf-13crafc --cases
     python benchmarks/jair_trace.py tic-13crafc --tables 60
     python benchmarks/jair_trace.py forumt-14crafe --relaxation
+    python benchmarks/jair_trace.py forum-13crafb --maxsat
+    python benchmarks/jair_trace.py forum-13crafb --no-maxsat
     python benchmarks/jair_trace.py forum-13crafb --profiles 5 --time-limit 300
     python benchmarks/jair_trace.py tic-13crafc --profiles 4 --seed 2
 
@@ -30,6 +32,10 @@ decided with the file's tables and every participant's breaks pinned to it (at m
 ``PROFILE_CAP`` seconds). A decided profile with a timetable ends the run; when the
 enumeration runs out and every profile was refuted, no timetable has K breaks.
 
+``--maxsat`` solves only the MaxSAT encoding of the event (``solver/maxsat.py``) with RC2
+alone, as the race's MaxSAT side runs it, and checks its timetable. ``--no-maxsat`` solves
+without that side (CP-SAT alone, as without the ``maxsat`` extra).
+
 ``--seed S`` sets CP-SAT's random seed in every solve (the solver's, the relaxation's and the
 profiles'), for the spread of times from seed to seed.
 """
@@ -51,10 +57,11 @@ from matchsched.errors import EventError
 from matchsched.model import Event
 from matchsched.options import SolveOptions
 from matchsched.schedule import Schedule, SolveStatus
-from matchsched.solver import assemble, breaks, profiles, solve
+from matchsched.solver import assemble, breaks, maxsat, profiles, solve
 from matchsched.solver.compile import compile_event
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.relaxation import packing_relaxation
+from matchsched.solver.cpsat.variables import occupancy
 from matchsched.solver.tables import assign_tables
 
 PROFILE_CAP = breaks.PROFILE_CAP
@@ -85,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         "--relaxation", action="store_true", help="solve only the window-packing relaxation"
     )
     parser.add_argument(
+        "--maxsat", action="store_true", help="solve only the MaxSAT encoding, with RC2 alone"
+    )
+    parser.add_argument(
+        "--no-maxsat", action="store_true", help="solve without the race's MaxSAT side"
+    )
+    parser.add_argument(
         "--profiles",
         type=number(int, 0),
         metavar="K",
@@ -108,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             fairness=arguments.fairness,
             time_limit=arguments.time_limit,
             seed=arguments.seed,
+            maxsat=not arguments.no_maxsat,
         )
     except EventError as error:
         print(error, file=sys.stderr)
@@ -116,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         event = _with_tables(event, arguments.tables)
     if arguments.relaxation:
         return _relaxation(name, event, options)
+    if arguments.maxsat:
+        return _maxsat(name, event, options)
     if arguments.profiles is not None:
         return _profiles(name, event, options, arguments.profiles)
     started = time.perf_counter()
@@ -154,6 +170,36 @@ def _relaxation(name: str, event: Event, options: SolveOptions) -> int:
         f"{time.perf_counter() - started:.1f} s"
     )
     return 0
+
+
+def _maxsat(name: str, event: Event, options: SolveOptions) -> int:
+    """RC2 alone on the event's clauses (as the race's MaxSAT side runs it); the timetable
+    checked with the independent checker."""
+    started = time.perf_counter()
+    compiled = compile_event(event)
+    if not maxsat.available() or not maxsat.applies(compiled, options):
+        print(f"{name}: the MaxSAT encoding does not apply (or python-sat is missing)")
+        return 0
+    clauses = maxsat.encode(compiled, occupancy(compiled), options)
+    encoded = time.perf_counter() - started
+    answer = maxsat.solve(clauses, lambda: False, options.time_limit)
+    seconds = time.perf_counter() - started
+    if answer is None:
+        print(f"{name}: MaxSAT undecided after {seconds:.1f} s (encoding {encoded:.1f} s)")
+        return 0
+    seated = assign_tables(compiled, answer.chosen, options, time_limit=PROFILE_CAP)
+    schedule = Schedule(
+        event=event.name,
+        status=SolveStatus.FEASIBLE,
+        meetings=assemble.meetings(compiled, answer.chosen, seated.tables),
+    )
+    violations = check(event, schedule, options)
+    print(
+        f"{name}: MaxSAT optimum {answer.breaks} in {seconds:.1f} s (encoding {encoded:.1f} s, "
+        f"{len(clauses.hard)} clauses); checker: {evaluate(event, schedule).breaks} breaks, "
+        f"{len(violations)} violations"
+    )
+    return 1 if violations else 0
 
 
 def _profiles(name: str, event: Event, options: SolveOptions, budget: int) -> int:

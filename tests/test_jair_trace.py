@@ -105,3 +105,27 @@ def test_a_seeded_trace_solves_and_checks_as_the_default_one_does() -> None:
     run = _trace("tic-12", "--seed", "3", "--time-limit", "30")
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1].startswith("tic-12: optimal, breaks 0,")
+
+
+@pytest.mark.skipif(not JAIR.is_dir(), reason=f"benchmark instances not found at {JAIR}")
+def test_the_maxsat_encoding_alone_proves_the_optimum_and_its_timetable_passes() -> None:
+    run = _trace("forumt-14crafd", "--maxsat", "--time-limit", "30")
+    assert run.returncode == 0, run.stderr
+    last = run.stdout.splitlines()[-1]
+    assert last.startswith("forumt-14crafd: MaxSAT optimum 4 in"), last
+    assert last.endswith("checker: 4 breaks, 0 violations")
+
+
+@pytest.mark.skipif(not JAIR.is_dir(), reason=f"benchmark instances not found at {JAIR}")
+def test_the_race_has_a_maxsat_side_unless_it_is_switched_off() -> None:
+    # forumt-14crafe reaches the race: its relaxation proves 5 above the minima 4.
+    runs = {
+        flag: _trace("forumt-14crafe", "--time-limit", "30", *flag)
+        for flag in [(), ("--no-maxsat",)]
+    }
+    for run in runs.values():
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.splitlines()[-1].startswith("forumt-14crafe: optimal, breaks 5,")
+    started = "breaks: MaxSAT side starts beside the core side at 5 break(s)"
+    assert started in runs[()].stdout
+    assert "MaxSAT side" not in runs[("--no-maxsat",)].stdout

@@ -795,6 +795,7 @@ def _maxsat_side(
     probe side takes over for the time left.
     """
     started = time.perf_counter()
+    logger.info("breaks: MaxSAT side starts beside the core side at %d break(s)", race.budget)
     answer = maxsat(lambda: race.done.stopped, remaining())
     if answer is not None:
         value, fixed = answer

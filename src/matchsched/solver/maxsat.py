@@ -302,6 +302,8 @@ def solve(
     formula.extend(cnf.hard)
     for literal in cnf.breaks:
         formula.append([-literal], weight=1)
+    if stopped():  # building the formula takes a moment on a large event
+        return None
     with RC2(formula, solver=SAT_SOLVER, adapt=True, exhaust=True, minz=True, trim=5) as rc2:
         oracle = _Interruptible(rc2.oracle, stopped, deadline)
         rc2.oracle = oracle
@@ -366,6 +368,13 @@ class _Interruptible:
                 raise _Interrupted
             return result
         return bool(result)
+
+    def propagate(self, *arguments: Any, **keywords: Any) -> Any:
+        """Unit propagation, between whose calls a stop is seen (RC2's search for
+        at-most-one groups among the soft literals makes hundreds of them)."""
+        if self._stopped.is_set():
+            raise _Interrupted
+        return self._oracle.propagate(*arguments, **keywords)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._oracle, name)

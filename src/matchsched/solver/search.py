@@ -323,6 +323,8 @@ def _maxsat(timetable: TimetableModel, options: SolveOptions) -> break_search.Ma
     ) -> tuple[int, list[tuple[cp_model.IntVar, bool]]] | None:
         started = time.perf_counter()
         clauses = maxsat.encode(compiled, timetable.occupancy, options)
+        if stopped():
+            return None
         if time_limit is not None:
             time_limit = max(0.0, time_limit - (time.perf_counter() - started))
         answer = maxsat.solve(clauses, stopped, time_limit)
