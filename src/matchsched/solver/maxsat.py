@@ -168,14 +168,15 @@ def _implied_rows(
     """The paper's implied constraints: a participant is busy in as many slots as its
     meetings take, and a slot has at most two busy attendees per table."""
     n_slots = compiled.n_slots
+    by_person: dict[int, list[int]] = {}
+    by_slot: dict[int, list[int]] = {}
+    for key, flag in busy.items():
+        by_person.setdefault(key // n_slots, []).append(flag)
+        by_slot.setdefault(key % n_slots, []).append(flag)
     for person, candidates in occupancy.by_participant:
         requests = np.unique(compiled.candidate_request[candidates])
         workload = int(compiled.request_length[requests].sum())
-        flags = [flag for key, flag in busy.items() if key // n_slots == person]
-        variables.exactly(flags, workload, hard)
-    by_slot: dict[int, list[int]] = {}
-    for key, flag in busy.items():
-        by_slot.setdefault(key % n_slots, []).append(flag)
+        variables.exactly(by_person.get(int(person), []), workload, hard)
     places = 2 * int(compiled.pool_capacity.sum())
     for flags in by_slot.values():
         variables.at_most(flags, places, hard)
