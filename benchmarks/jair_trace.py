@@ -47,6 +47,7 @@ import logging
 import sys
 import time
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from jair import read_instance
@@ -58,7 +59,7 @@ from matchsched.model import Event
 from matchsched.options import SolveOptions
 from matchsched.schedule import Schedule, SolveStatus
 from matchsched.solver import assemble, breaks, maxsat, profiles, solve
-from matchsched.solver.compile import compile_event
+from matchsched.solver.compile import Compiled, compile_event
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.relaxation import packing_relaxation
 from matchsched.solver.cpsat.variables import occupancy
@@ -187,17 +188,10 @@ def _maxsat(name: str, event: Event, options: SolveOptions) -> int:
     if answer is None:
         print(f"{name}: MaxSAT undecided after {seconds:.1f} s (encoding {encoded:.1f} s)")
         return 0
-    seated = assign_tables(compiled, answer.chosen, options, time_limit=PROFILE_CAP)
-    schedule = Schedule(
-        event=event.name,
-        status=SolveStatus.FEASIBLE,
-        meetings=assemble.meetings(compiled, answer.chosen, seated.tables),
-    )
-    violations = check(event, schedule, options)
+    violations, count = _checked(event, options, compiled, answer.chosen)
     print(
         f"{name}: MaxSAT optimum {answer.breaks} in {seconds:.1f} s (encoding {encoded:.1f} s, "
-        f"{len(clauses.hard)} clauses); checker: {evaluate(event, schedule).breaks} breaks, "
-        f"{len(violations)} violations"
+        f"{len(clauses.hard)} clauses); checker: {count} breaks, {len(violations)} violations"
     )
     return 1 if violations else 0
 
@@ -234,7 +228,7 @@ def _profiles(name: str, event: Event, options: SolveOptions, budget: int) -> in
             f"in {decider.wall_time:.2f} s with the tables"
         )
         if decided in (cp_model.FEASIBLE, cp_model.OPTIMAL):
-            violations, count = _checked(event, options, tables, decider)
+            violations, count = _checked(event, options, tables.compiled, tables.chosen(decider))
             print(
                 f"{name}: a timetable with {count} breaks, profile {profiles.describe(profile)}, "
                 f"{len(violations)} violations"
@@ -251,12 +245,10 @@ def _profiles(name: str, event: Event, options: SolveOptions, budget: int) -> in
 
 
 def _checked(
-    event: Event, options: SolveOptions, timetable: TimetableModel, solver: cp_model.CpSolver
+    event: Event, options: SolveOptions, compiled: Compiled, chosen: np.ndarray
 ) -> tuple[list[Violation], int]:
-    """The solver's timetable as a schedule (tables assigned): the checker's violations and
+    """The chosen candidates as a schedule (tables assigned): the checker's violations and
     its breaks."""
-    compiled = timetable.compiled
-    chosen = timetable.chosen(solver)
     seated = assign_tables(compiled, chosen, options, time_limit=PROFILE_CAP)
     schedule = Schedule(
         event=event.name,

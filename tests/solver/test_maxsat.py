@@ -12,17 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
+from tests.solver.test_heuristics import schedule_of
 
 from matchsched.adapters.dzn import read_dzn
 from matchsched.check import check, evaluate
 from matchsched.model import Event
 from matchsched.options import Goal, SolveOptions
-from matchsched.schedule import Schedule, SolveStatus
-from matchsched.solver import assemble, breaks, maxsat, search
+from matchsched.solver import breaks, maxsat, search
 from matchsched.solver.compile import compile_event
 from matchsched.solver.cpsat.model import TimetableModel
 from matchsched.solver.cpsat.variables import occupancy
-from matchsched.solver.tables import assign_tables
 from strategies import breaks_events
 
 JAIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "instances" / "jair2022"
@@ -37,16 +36,6 @@ def _optimum_by_cpsat(event: Event, options: SolveOptions) -> int | None:
     status = solver.solve(timetable.model)
     assert status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
     return round(solver.objective_value) if status == cp_model.OPTIMAL else None
-
-
-def _schedule(event: Event, options: SolveOptions, answer: maxsat.MaxSatAnswer) -> Schedule:
-    compiled = compile_event(event)
-    seated = assign_tables(compiled, answer.chosen, options, time_limit=5)
-    return Schedule(
-        event=event.name,
-        status=SolveStatus.FEASIBLE,
-        meetings=assemble.meetings(compiled, answer.chosen, seated.tables),
-    )
 
 
 def _never() -> bool:
@@ -85,7 +74,7 @@ def test_rc2_finds_the_optimum_of_the_cpsat_model(case: tuple[Event, SolveOption
         assert answer is None  # no timetable: the clauses have no solution either
         return
     assert answer is not None and answer.breaks == optimum
-    schedule = _schedule(event, options, answer)
+    schedule = schedule_of(compiled, answer.chosen)
     assert check(event, schedule, options) == []
     assert evaluate(event, schedule).breaks == optimum
 
@@ -97,7 +86,7 @@ def test_rc2_proves_published_jair_optima(name: str, optimum: int) -> None:
     assert maxsat.applies(compiled, options)
     answer = maxsat.solve(maxsat.encode(compiled, occupancy(compiled), options), _never, 60.0)
     assert answer is not None and answer.breaks == optimum
-    schedule = _schedule(event, options, answer)
+    schedule = schedule_of(compiled, answer.chosen)
     assert check(event, schedule, options) == []
     assert evaluate(event, schedule).breaks == optimum
 
