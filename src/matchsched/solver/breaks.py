@@ -804,8 +804,13 @@ def _maxsat_side(
             value,
             time.perf_counter() - started,
         )
-        confirmed = _confirmed(model, total, value, fixed, configure, remaining)
-        if confirmed is not None and value >= race.budget:
+        # Below the proven bound, the answer is wrong whatever the model says of it.
+        confirmed = (
+            _confirmed(model, total, value, fixed, configure, remaining)
+            if value >= race.budget
+            else None
+        )
+        if confirmed is not None:
             race.refuted_below(value, by_core=True)
             return confirmed
         logger.warning(
