@@ -126,6 +126,5 @@ def test_the_race_has_a_maxsat_side_unless_it_is_switched_off() -> None:
     for run in runs.values():
         assert run.returncode == 0, run.stderr
         assert run.stdout.splitlines()[-1].startswith("forumt-14crafe: optimal, breaks 5,")
-    started = "breaks: MaxSAT side starts beside the core side at 5 break(s)"
-    assert started in runs[()].stdout
+    assert "breaks: MaxSAT side starts" in runs[()].stdout
     assert "MaxSAT side" not in runs[("--no-maxsat",)].stdout

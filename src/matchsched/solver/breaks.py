@@ -36,6 +36,7 @@ from matchsched.solver import profiles as break_profiles
 from matchsched.solver.compile import Compiled
 from matchsched.solver.cpsat.run import StopToken, solve_watched
 from matchsched.solver.cpsat.variables import Occupancy
+from matchsched.solver.maxsat_run import MaxSatRun
 
 if TYPE_CHECKING:
     from matchsched.solver.cpsat.relaxation import Relaxation
@@ -319,7 +320,12 @@ def budget_search(
        :data:`RACE_SHARE` of the time left. With ``profiles`` (it builds the table-free
        model when first needed), the core side turns to listing break profiles once the
        probes have refuted a budget its bound has not reached. With ``maxsat``, RC2 takes the
-       probes' place (:func:`_maxsat_side`).
+       probes' place (:func:`_maxsat_side`) and the race may take all the time left.
+
+    With ``maxsat`` and two workers, RC2 starts right after the first probe
+    (:func:`_start_maxsat`) and runs beside steps 2 to 4: its answer, once the model accepts
+    it, stops whichever step is running and decides the search. The case split stops it (its
+    cases want both cores); the race then starts it again.
 
     When time runs out the outcome is UNKNOWN with the bound reached and the best schedule
     found; the caller optimises from there. ``stop`` stops every solve that is running;
@@ -343,6 +349,54 @@ def budget_search(
             on_bound(k)
     if first.status != cp_model.INFEASIBLE and _out_of_time(remaining()):
         return BudgetOutcome(cp_model.UNKNOWN, k)
+    # Stops the CP-SAT phases below: the caller stopped, or the MaxSAT side decided.
+    phases = stop.linked() if stop is not None else StopToken()
+    rc2 = (
+        _start_maxsat(maxsat, model, total, configure, remaining, stop, phases)
+        if maxsat is not None and workers > 1
+        else None
+    )
+    try:
+        return _from_the_bound(
+            model,
+            total,
+            lower,
+            k,
+            configure=configure,
+            remaining=remaining,
+            share=share,
+            on_bound=on_bound,
+            split=split,
+            stop=phases,
+            workers=workers,
+            profiles=profiles,
+            maxsat=maxsat,
+            rc2=rc2,
+        )
+    finally:
+        if rc2 is not None:
+            rc2.stop.stop()  # not waited for: it ends on its own (maxsat_run.py)
+
+
+def _from_the_bound(
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    lower: int,
+    k: int,
+    *,
+    configure: Configure,
+    remaining: Callable[[], float | None],
+    share: float,
+    on_bound: Callable[[int], None] | None,
+    split: ParticipantSplit | None,
+    stop: StopToken,
+    workers: int,
+    profiles: Callable[[], BreakProfiles] | None,
+    maxsat: MaxSat | None,
+    rc2: MaxSatRun[BudgetOutcome] | None,
+) -> BudgetOutcome:
+    """Steps 2 to 4 of :func:`budget_search`, from the budget ``k`` the first probe reached;
+    ``rc2`` (if any) is the MaxSAT side already running, whose answer stops ``stop``."""
     splits_next = split is not None and k == lower + 1
     upper = _core_phase(
         model,
@@ -354,12 +408,20 @@ def budget_search(
         stop=stop,
         stall_at_start=SPLIT_STALL if splits_next else CORE_STALL,
     )
-    if upper.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or upper.value is None:
+    if upper.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        return upper
+    answered = _maxsat_answer(rc2, upper.lower)
+    if answered is not None:
+        return answered
+    if upper.value is None:
         return upper
     k = upper.lower  # at least k: the phase starts from it
     if on_bound is not None:
         on_bound(k)
     if split is not None and k == lower + 1 < upper.value:
+        if rc2 is not None:  # the split's cases want both cores (ticf-13crafc: 6 s, or > 60 s)
+            rc2.stop.stop()
+            rc2 = None
         outcome = split_by_participant(model, total, k, split, remaining, stop)
         if outcome.status != cp_model.INFEASIBLE:
             return outcome if outcome.status == cp_model.OPTIMAL else _best_found(k, upper)
@@ -371,17 +433,79 @@ def budget_search(
     switches = profiles is not None and workers > 1 and maxsat is None
     race = _Race(k, stop, on_bound, switches=switches)
     race.found(upper.value)
-    return _race(
-        model,
-        total,
-        race,
-        upper,
-        configure,
-        _share_of(remaining, RACE_SHARE),
-        workers,
-        profiles,
-        maxsat,
-    )
+    if maxsat is None or rc2 is not None:
+        return _race(
+            model,
+            total,
+            race,
+            upper,
+            configure,
+            # With RC2 running, the race lasts as long as RC2 may: it needs most of a minute
+            # on the hardest crafted variants.
+            remaining if rc2 is not None else _share_of(remaining, RACE_SHARE),
+            workers,
+            profiles,
+            rc2,
+        )
+    rc2 = _start_maxsat(maxsat, model, total, configure, remaining, stop)  # no head start
+    try:
+        return _race(model, total, race, upper, configure, remaining, workers, rc2=rc2)
+    finally:
+        rc2.stop.stop()
+
+
+MAXSAT_RESERVE = 0.5
+"""Seconds of the time left that RC2 leaves for taking its answer into the model."""
+
+
+def _start_maxsat(
+    maxsat: MaxSat,
+    model: cp_model.CpModel,
+    total: cp_model.LinearExprT,
+    configure: Configure,
+    remaining: Callable[[], float | None],
+    stop: StopToken | None,
+    decided: StopToken | None = None,
+) -> MaxSatRun[BudgetOutcome]:
+    """RC2 in a thread of its own (:class:`MaxSatRun`) until the time left is up; an answer
+    the model accepts (:func:`_confirmed`) stops ``decided``.
+
+    An answer the model does not accept is dropped with a warning: the CP-SAT side decides.
+    """
+    left = remaining()
+    limit = None if left is None else max(0.0, left - MAXSAT_RESERVE)
+    logger.info("breaks: MaxSAT side starts")
+
+    def job(stopped: Callable[[], bool]) -> BudgetOutcome | None:
+        answer = maxsat(stopped, limit)
+        if answer is None:
+            return None
+        value, fixed = answer
+        logger.info("breaks: MaxSAT side proves %d break(s)", value)
+        confirmed = _confirmed(model, total, value, fixed, configure, remaining)
+        if confirmed is None and not stopped():
+            logger.warning(
+                "breaks: the MaxSAT answer (%d breaks) does not hold in the model; ignored",
+                value,
+            )
+        return confirmed
+
+    return MaxSatRun(job, stop, on_answer=decided.stop if decided is not None else lambda: None)
+
+
+def _maxsat_answer(rc2: MaxSatRun[BudgetOutcome] | None, proven: int) -> BudgetOutcome | None:
+    """RC2's confirmed answer, if it has one at or above the bound the CP-SAT side proved."""
+    found = rc2.answer() if rc2 is not None else None
+    if found is None or found.value is None:
+        return None
+    if found.value < proven:
+        logger.warning(
+            "breaks: the MaxSAT answer (%d breaks) is below the proven bound %d; ignored",
+            found.value,
+            proven,
+        )
+        return None
+    return found
 
 
 def _first_probe(
@@ -709,7 +833,7 @@ def _race(
     remaining: Callable[[], float | None],
     workers: int,
     profiles: Callable[[], BreakProfiles] | None = None,
-    maxsat: MaxSat | None = None,
+    rc2: MaxSatRun[BudgetOutcome] | None = None,
 ) -> BudgetOutcome:
     """Budgets from ``race.budget`` up, beside a core-guided minimisation from it.
 
@@ -731,11 +855,12 @@ def _race(
     probes refute 2 and 3): it lists the break profiles at the race's budget without the
     tables and decides each with them (:func:`_profile_side`).
 
-    With ``maxsat``, the **MaxSAT side** (:func:`_maxsat_side`) takes the probe side's place.
+    With ``rc2`` (RC2 running since before the race), the **MaxSAT side**
+    (:func:`_maxsat_side`) takes the probe side's place.
     """
     main = (
-        partial(_maxsat_side, model, total, race, maxsat, configure, remaining)
-        if maxsat is not None
+        partial(_maxsat_side, model, total, race, rc2, configure, remaining)
+        if rc2 is not None
         else partial(_probe_side, model, total, race, configure, remaining)
     )
     probed, cored = _side_by_side(
@@ -782,43 +907,25 @@ def _maxsat_side(
     model: cp_model.CpModel,
     total: cp_model.LinearExprT,
     race: _Race,
-    maxsat: MaxSat,
+    rc2: MaxSatRun[BudgetOutcome],
     configure: Configure,
     remaining: Callable[[], float | None],
 ) -> BudgetOutcome | None:
-    """RC2 from scratch on the event's clauses: its optimum decides the race.
+    """RC2's answer decides the race, unless the core side decides first.
 
     RC2's core-guided search over clauses with cardinality encodings proves budgets the
-    race's LP probes do not (forum-13crafb's 6 breaks, docs/jair.md). Its timetable is solved
-    again in the CP-SAT model with every candidate fixed, so the caller reads the schedule as
-    from any probe. An answer the model does not accept is dropped with a warning, and the
-    probe side takes over for the time left.
+    race's LP probes do not (forum-13crafb's 6 breaks, docs/jair.md). Its timetable has been
+    taken into the CP-SAT model (:func:`_start_maxsat`), so the caller reads the schedule as
+    from any probe. When RC2 ends without an answer (or with one below the race's proven
+    bound), the probe side takes over for the time left.
     """
-    started = time.perf_counter()
-    logger.info("breaks: MaxSAT side starts beside the core side at %d break(s)", race.budget)
-    answer = maxsat(lambda: race.done.stopped, remaining())
-    if answer is not None:
-        value, fixed = answer
-        logger.info(
-            "breaks: MaxSAT side proves %d break(s) in %.2f s",
-            value,
-            time.perf_counter() - started,
-        )
-        # Below the proven bound, the answer is wrong whatever the model says of it.
-        confirmed = (
-            _confirmed(model, total, value, fixed, configure, remaining)
-            if value >= race.budget
-            else None
-        )
-        if confirmed is not None:
-            race.refuted_below(value, by_core=True)
-            return confirmed
-        logger.warning(
-            "breaks: the MaxSAT answer (%d breaks) does not hold in the model (proven bound %d);"
-            " ignored",
-            value,
-            race.budget,
-        )
+    logger.info("breaks: the race's MaxSAT side waits for RC2 at %d break(s)", race.budget)
+    rc2.wait(race.done)
+    answered = _maxsat_answer(rc2, race.budget)
+    if answered is not None and answered.value is not None:
+        logger.info("breaks: MaxSAT side decides after %.2f s", rc2.seconds or 0.0)
+        race.refuted_below(answered.value, by_core=True)
+        return answered
     return _probe_side(model, total, race, configure, remaining)
 
 

@@ -1,0 +1,79 @@
+"""RC2 in a thread of its own, from early in the breaks search to its end.
+
+The budget search (:mod:`matchsched.solver.breaks`) starts the MaxSAT solve as soon as the first
+probe has not decided the event, and goes on with its CP-SAT phases beside it. Whoever
+decides first ends the search; a stopped RC2 is not waited for (its SAT call returns on its
+own at Glucose's next restart, which can take a second or more) and cleans up after itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from matchsched.solver.cpsat.run import StopToken
+
+logger = logging.getLogger("matchsched")
+
+Answer = TypeVar("Answer")
+
+POLL = 0.02
+"""Seconds between two looks at a stop request while waiting for the answer."""
+
+
+class MaxSatRun(Generic[Answer]):
+    """One MaxSAT solve running beside the caller; :meth:`wait` for its answer.
+
+    ``job`` is given the stop request (true once the run is stopped) and returns the answer
+    or ``None``; ``on_answer`` is called in the run's thread once there is an answer.
+    """
+
+    def __init__(
+        self,
+        job: Callable[[Callable[[], bool]], Answer | None],
+        stop: StopToken | None,
+        on_answer: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.stop = stop.linked() if stop is not None else StopToken()
+        """Stops the solve (also stopped when the caller's token is)."""
+        self.started = time.perf_counter()
+        self.seconds: float | None = None
+        """How long the solve took, once it has ended."""
+        self._answer: Answer | None = None
+        self._ended = threading.Event()
+        self._on_answer = on_answer
+        self._thread = threading.Thread(
+            target=self._run, args=(job,), name="matchsched-maxsat", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, job: Callable[[Callable[[], bool]], Answer | None]) -> None:
+        try:
+            self._answer = job(lambda: self.stop.stopped)
+        except Exception:  # a failing side must not take the search down with it
+            logger.exception("breaks: the MaxSAT side failed; the CP-SAT side goes on alone")
+        finally:
+            self.seconds = time.perf_counter() - self.started
+            self._ended.set()
+        if self._answer is not None:
+            self._on_answer()
+
+    @property
+    def ended(self) -> bool:
+        """True once the solve has returned (with an answer or without)."""
+        return self._ended.is_set()
+
+    def answer(self) -> Answer | None:
+        """The answer, if the solve has ended with one (never waits)."""
+        return self._answer if self._ended.is_set() else None
+
+    def wait(self, until: StopToken) -> Answer | None:
+        """The answer once the solve ends; ``None`` when it ends without one or ``until`` is
+        stopped first."""
+        while not self._ended.wait(POLL):
+            if until.stopped:
+                return None
+        return self._answer

@@ -1,0 +1,203 @@
+"""RC2 in a thread of its own (solver/maxsat_run.py), and how the budget search uses it: from
+before the core phase, stopped for the case split, never waited for once stopped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import pytest
+from ortools.sat.python import cp_model
+
+from matchsched.solver import breaks
+from matchsched.solver.cpsat.run import StopToken
+from matchsched.solver.maxsat_run import MaxSatRun
+
+WAIT = 10.0
+"""Seconds a test waits for something that should happen at once (never reached when it does)."""
+
+
+def test_wait_returns_the_answer_once_the_job_ends() -> None:
+    answered = threading.Event()
+    run = MaxSatRun(lambda stopped: 7, None, on_answer=answered.set)
+    assert run.wait(StopToken()) == 7
+    assert run.ended and run.answer() == 7
+    assert answered.wait(WAIT)
+
+
+def test_a_job_without_an_answer_does_not_call_on_answer() -> None:
+    answered = threading.Event()
+    run = MaxSatRun(lambda stopped: None, None, on_answer=answered.set)
+    assert run.wait(StopToken()) is None
+    assert run.ended and not answered.is_set()
+
+
+def test_wait_gives_up_when_its_token_stops_first() -> None:
+    release = threading.Event()
+    run = MaxSatRun(lambda stopped: 7 if release.wait(WAIT) else None, None)
+    until = StopToken()
+    until.stop()
+    assert run.wait(until) is None
+    assert not run.ended and run.answer() is None  # the job was not waited for
+    release.set()
+    assert run.wait(StopToken()) == 7
+
+
+def test_the_run_is_stopped_by_its_own_token_and_by_the_callers() -> None:
+    caller = StopToken()
+    run = MaxSatRun(lambda stopped: None if _until(stopped) else 7, caller)
+    caller.stop()
+    assert run.wait(StopToken()) is None
+    own = MaxSatRun(lambda stopped: None if _until(stopped) else 7, None)
+    own.stop.stop()
+    assert own.wait(StopToken()) is None
+
+
+def test_a_failing_job_is_logged_and_gives_no_answer(caplog: pytest.LogCaptureFixture) -> None:
+    def failing(stopped: object) -> int:
+        raise RuntimeError("boom")
+
+    with caplog.at_level(logging.ERROR, logger="matchsched"):
+        run = MaxSatRun(failing, None)
+        assert run.wait(StopToken()) is None
+    assert "the MaxSAT side failed" in caplog.text
+
+
+def _until(stopped: Any) -> bool:
+    """Waits until ``stopped()`` is true (at most :data:`WAIT` seconds); True if it was."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if stopped():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def _model() -> tuple[cp_model.CpModel, cp_model.LinearExprT, list[cp_model.IntVar]]:
+    """Ten literals, at least four of them true: the optimum is 4."""
+    model = cp_model.CpModel()
+    literals = [model.new_bool_var(f"b{i}") for i in range(10)]
+    model.add(sum(literals) >= 4)
+    return model, sum(literals), literals
+
+
+def _solved(
+    model: cp_model.CpModel, total: cp_model.LinearExprT, value: int
+) -> breaks.BudgetOutcome:
+    solver = cp_model.CpSolver()
+    question = model.clone()
+    question.add(total == value)
+    assert solver.solve(question) == cp_model.OPTIMAL
+    return breaks.BudgetOutcome(cp_model.FEASIBLE, 1, solver, value)
+
+
+def _one_worker(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
+    solver.parameters.num_workers = 1
+    if limit is not None:
+        solver.parameters.max_time_in_seconds = limit
+
+
+def test_rc2s_answer_stops_the_core_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, total, literals = _model()
+    stopped_by_rc2 = threading.Event()
+
+    def core_phase(*args: Any, stop: StopToken, **keywords: Any) -> breaks.BudgetOutcome:
+        if _until(lambda: stop.stopped):  # the phase runs until something stops it
+            stopped_by_rc2.set()
+        return _solved(model, total, 9)
+
+    monkeypatch.setattr(breaks, "_core_phase", core_phase)
+
+    def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
+        return 4, [(b, i < 4) for i, b in enumerate(literals)]
+
+    found = breaks.budget_search(
+        model, total, 0, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
+    )
+    assert stopped_by_rc2.is_set()
+    assert found.status == cp_model.OPTIMAL and found.value == 4
+    assert found.solver is not None
+    assert [found.solver.boolean_value(b) for b in literals] == [True] * 4 + [False] * 6
+
+
+def test_the_case_split_runs_without_rc2_and_the_race_starts_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model, total, literals = _model()
+    monkeypatch.setattr(
+        breaks, "_core_phase", lambda *args, **keywords: _solved(model, total, 9)
+    )  # bound 1 = the minima + 1: the split comes next
+    runs: list[threading.Event] = []
+    stopped_at_the_split: list[bool] = []
+
+    def rc2(stopped: Any, limit: float | None) -> tuple[int, list] | None:
+        ended = threading.Event()
+        runs.append(ended)
+        try:
+            if len(runs) == 1:  # the head start: stopped for the split
+                return None if _until(stopped) else (4, [])
+            return 4, [(b, i < 4) for i, b in enumerate(literals)]
+        finally:
+            ended.set()
+
+    def split(*args: Any, **keywords: Any) -> breaks.BudgetOutcome:
+        stopped_at_the_split.append(runs[0].wait(WAIT))
+        return breaks.BudgetOutcome(cp_model.INFEASIBLE, 1)  # no schedule with 1 break
+
+    monkeypatch.setattr(breaks, "split_by_participant", split)
+    found = breaks.budget_search(
+        model,
+        total,
+        0,
+        configure=_one_worker,
+        remaining=lambda: 30.0,
+        split=breaks.ParticipantSplit({}, {}, [], lambda *a: None),
+        maxsat=rc2,
+    )
+    assert stopped_at_the_split == [True]
+    assert len(runs) == 2
+    assert found.status == cp_model.OPTIMAL and found.value == 4
+
+
+def test_the_search_does_not_wait_for_a_stopped_rc2(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, total, _ = _model()
+    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **keywords: _solved(model, total, 9))
+    release, ended = threading.Event(), threading.Event()
+
+    def deaf(stopped: object, limit: float | None) -> None:
+        release.wait(WAIT)  # a SAT call that does not see the stop (Glucose between restarts)
+        ended.set()
+
+    found = breaks.budget_search(
+        model, total, 2, configure=_one_worker, remaining=lambda: 30.0, maxsat=deaf
+    )
+    assert not ended.is_set()  # returned while RC2 was still in its call
+    release.set()
+    assert found.status == cp_model.OPTIMAL and found.value == 4  # the core side decided
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_answer_is_taken_with_one_worker_or_two(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    model, total, literals = _model()
+    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **keywords: _solved(model, total, 9))
+    starts: list[float | None] = []
+
+    def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
+        starts.append(limit)
+        return 4, [(b, i < 4) for i, b in enumerate(literals)]
+
+    found = breaks.budget_search(
+        model,
+        total,
+        2,
+        configure=_one_worker,
+        remaining=lambda: 30.0,
+        workers=workers,
+        maxsat=rc2,
+    )
+    assert found.status == cp_model.OPTIMAL and found.value == 4
+    assert starts == [30.0 - breaks.MAXSAT_RESERVE]
