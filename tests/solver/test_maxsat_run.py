@@ -201,3 +201,34 @@ def test_the_answer_is_taken_with_one_worker_or_two(
     )
     assert found.status == cp_model.OPTIMAL and found.value == 4
     assert starts == [30.0 - breaks.MAXSAT_RESERVE]
+
+
+def test_an_answer_that_comes_as_the_split_starts_is_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model, total, literals = _model()
+    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **keywords: _solved(model, total, 9))
+    runs: list[bool] = []
+
+    def rc2(stopped: Any, limit: float | None) -> tuple[int, list]:
+        runs.append(True)
+        _until(stopped)  # RC2 had its optimum when the split stopped it: the answer still comes
+        return 4, [(b, i < 4) for i, b in enumerate(literals)]
+
+    def split(*args: Any) -> breaks.BudgetOutcome:
+        stop: StopToken = args[-1]
+        _until(lambda: stop.stopped)  # the split runs until the answer stops it
+        return breaks.BudgetOutcome(cp_model.UNKNOWN, 1)
+
+    monkeypatch.setattr(breaks, "split_by_participant", split)
+    found = breaks.budget_search(
+        model,
+        total,
+        0,
+        configure=_one_worker,
+        remaining=lambda: 30.0,
+        split=breaks.ParticipantSplit({}, {}, [], lambda *a: None),
+        maxsat=rc2,
+    )
+    assert runs == [True]
+    assert found.status == cp_model.OPTIMAL and found.value == 4

@@ -419,15 +419,21 @@ def _from_the_bound(
     if on_bound is not None:
         on_bound(k)
     if split is not None and k == lower + 1 < upper.value:
-        if rc2 is not None:  # the split's cases want both cores (ticf-13crafc: 6 s, or > 60 s)
-            rc2.stop.stop()
-            rc2 = None
+        head, rc2 = rc2, None
+        if head is not None:  # the split's cases want both cores (ticf-13crafc: 6 s, or > 60 s)
+            head.stop.stop()  # an answer being taken into the model still comes, and stops it
         outcome = split_by_participant(model, total, k, split, remaining, stop)
+        if outcome.status == cp_model.OPTIMAL:
+            return outcome
+        if outcome.status == cp_model.INFEASIBLE:
+            k += 1
+            if on_bound is not None:
+                on_bound(k)
+        answered = _maxsat_answer(head, k)
+        if answered is not None:
+            return answered
         if outcome.status != cp_model.INFEASIBLE:
-            return outcome if outcome.status == cp_model.OPTIMAL else _best_found(k, upper)
-        k += 1
-        if on_bound is not None:
-            on_bound(k)
+            return _best_found(k, upper)
     if k >= upper.value:
         return BudgetOutcome(cp_model.OPTIMAL, upper.value, upper.solver, upper.value)
     switches = profiles is not None and workers > 1 and maxsat is None
