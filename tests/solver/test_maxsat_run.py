@@ -232,3 +232,22 @@ def test_an_answer_that_comes_as_the_split_starts_is_taken(
     )
     assert runs == [True]
     assert found.status == cp_model.OPTIMAL and found.value == 4
+
+
+def test_an_answer_without_time_to_confirm_it_is_not_called_wrong(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    model, total, literals = _model()
+    clock = iter([30.0])  # RC2 starts with 30 s; when it answers, the time is up
+
+    def remaining() -> float:
+        return next(clock, 0.0)
+
+    def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
+        return 4, [(b, i < 4) for i, b in enumerate(literals)]
+
+    with caplog.at_level(logging.INFO, logger="matchsched"):
+        run = breaks._start_maxsat(rc2, model, total, _one_worker, remaining, None)
+        assert run.wait(StopToken()) is None
+    assert "no time left to take the MaxSAT answer into the model" in caplog.text
+    assert "does not hold in the model" not in caplog.text

@@ -488,6 +488,9 @@ def _start_maxsat(
             return None
         value, fixed = answer
         logger.info("breaks: MaxSAT side proves %d break(s)", value)
+        if _out_of_time(remaining()):
+            logger.info("breaks: no time left to take the MaxSAT answer into the model")
+            return None
         confirmed = _confirmed(model, total, value, fixed, configure, remaining)
         if confirmed is None and not stopped():
             logger.warning(
