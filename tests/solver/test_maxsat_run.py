@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from ortools.sat.python import cp_model
+from tests.solver.test_budget_search import _stalled_core_phase
+from tests.solver.test_maxsat import _race_model
 
 from matchsched.solver import breaks
 from matchsched.solver.cpsat.run import StopToken
@@ -75,24 +77,6 @@ def _until(stopped: Any) -> bool:
     return False
 
 
-def _model() -> tuple[cp_model.CpModel, cp_model.LinearExprT, list[cp_model.IntVar]]:
-    """Ten literals, at least four of them true: the optimum is 4."""
-    model = cp_model.CpModel()
-    literals = [model.new_bool_var(f"b{i}") for i in range(10)]
-    model.add(sum(literals) >= 4)
-    return model, sum(literals), literals
-
-
-def _solved(
-    model: cp_model.CpModel, total: cp_model.LinearExprT, value: int
-) -> breaks.BudgetOutcome:
-    solver = cp_model.CpSolver()
-    question = model.clone()
-    question.add(total == value)
-    assert solver.solve(question) == cp_model.OPTIMAL
-    return breaks.BudgetOutcome(cp_model.FEASIBLE, 1, solver, value)
-
-
 def _one_worker(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
     solver.parameters.num_workers = 1
     if limit is not None:
@@ -100,13 +84,13 @@ def _one_worker(solver: cp_model.CpSolver, limit: float | None, parameters: dict
 
 
 def test_rc2s_answer_stops_the_core_phase(monkeypatch: pytest.MonkeyPatch) -> None:
-    model, total, literals = _model()
+    model, total, literals = _race_model()
     stopped_by_rc2 = threading.Event()
 
     def core_phase(*args: Any, stop: StopToken, **keywords: Any) -> breaks.BudgetOutcome:
         if _until(lambda: stop.stopped):  # the phase runs until something stops it
             stopped_by_rc2.set()
-        return _solved(model, total, 9)
+        return _stalled_core_phase(model, total, 9)
 
     monkeypatch.setattr(breaks, "_core_phase", core_phase)
 
@@ -122,12 +106,28 @@ def test_rc2s_answer_stops_the_core_phase(monkeypatch: pytest.MonkeyPatch) -> No
     assert [found.solver.boolean_value(b) for b in literals] == [True] * 4 + [False] * 6
 
 
+def _search_where_the_split_comes_next(
+    model: cp_model.CpModel, total: cp_model.LinearExprT, rc2: breaks.MaxSat
+) -> breaks.BudgetOutcome:
+    """The budget search from the minima 0: its first probe refutes 0, and the stalled core
+    phase leaves 1, one above the minima, to the case split."""
+    return breaks.budget_search(
+        model,
+        total,
+        0,
+        configure=_one_worker,
+        remaining=lambda: 30.0,
+        split=breaks.ParticipantSplit({}, {}, [], lambda *a: None),
+        maxsat=rc2,
+    )
+
+
 def test_the_case_split_runs_without_rc2_and_the_race_starts_it_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    model, total, literals = _model()
+    model, total, literals = _race_model()
     monkeypatch.setattr(
-        breaks, "_core_phase", lambda *args, **keywords: _solved(model, total, 9)
+        breaks, "_core_phase", lambda *args, **keywords: _stalled_core_phase(model, total, 9)
     )  # bound 1 = the minima + 1: the split comes next
     runs: list[threading.Event] = []
     stopped_at_the_split: list[bool] = []
@@ -147,23 +147,17 @@ def test_the_case_split_runs_without_rc2_and_the_race_starts_it_again(
         return breaks.BudgetOutcome(cp_model.INFEASIBLE, 1)  # no schedule with 1 break
 
     monkeypatch.setattr(breaks, "split_by_participant", split)
-    found = breaks.budget_search(
-        model,
-        total,
-        0,
-        configure=_one_worker,
-        remaining=lambda: 30.0,
-        split=breaks.ParticipantSplit({}, {}, [], lambda *a: None),
-        maxsat=rc2,
-    )
+    found = _search_where_the_split_comes_next(model, total, rc2)
     assert stopped_at_the_split == [True]
     assert len(runs) == 2
     assert found.status == cp_model.OPTIMAL and found.value == 4
 
 
 def test_the_search_does_not_wait_for_a_stopped_rc2(monkeypatch: pytest.MonkeyPatch) -> None:
-    model, total, _ = _model()
-    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **keywords: _solved(model, total, 9))
+    model, total, _ = _race_model()
+    monkeypatch.setattr(
+        breaks, "_core_phase", lambda *args, **keywords: _stalled_core_phase(model, total, 9)
+    )
     release, ended = threading.Event(), threading.Event()
 
     def deaf(stopped: object, limit: float | None) -> None:
@@ -182,8 +176,10 @@ def test_the_search_does_not_wait_for_a_stopped_rc2(monkeypatch: pytest.MonkeyPa
 def test_the_answer_is_taken_with_one_worker_or_two(
     monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    model, total, literals = _model()
-    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **keywords: _solved(model, total, 9))
+    model, total, literals = _race_model()
+    monkeypatch.setattr(
+        breaks, "_core_phase", lambda *args, **keywords: _stalled_core_phase(model, total, 9)
+    )
     starts: list[float | None] = []
 
     def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
@@ -206,8 +202,10 @@ def test_the_answer_is_taken_with_one_worker_or_two(
 def test_an_answer_that_comes_as_the_split_starts_is_taken(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    model, total, literals = _model()
-    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **keywords: _solved(model, total, 9))
+    model, total, literals = _race_model()
+    monkeypatch.setattr(
+        breaks, "_core_phase", lambda *args, **keywords: _stalled_core_phase(model, total, 9)
+    )
     runs: list[bool] = []
 
     def rc2(stopped: Any, limit: float | None) -> tuple[int, list]:
@@ -221,15 +219,7 @@ def test_an_answer_that_comes_as_the_split_starts_is_taken(
         return breaks.BudgetOutcome(cp_model.UNKNOWN, 1)
 
     monkeypatch.setattr(breaks, "split_by_participant", split)
-    found = breaks.budget_search(
-        model,
-        total,
-        0,
-        configure=_one_worker,
-        remaining=lambda: 30.0,
-        split=breaks.ParticipantSplit({}, {}, [], lambda *a: None),
-        maxsat=rc2,
-    )
+    found = _search_where_the_split_comes_next(model, total, rc2)
     assert runs == [True]
     assert found.status == cp_model.OPTIMAL and found.value == 4
 
@@ -237,7 +227,7 @@ def test_an_answer_that_comes_as_the_split_starts_is_taken(
 def test_an_answer_without_time_to_confirm_it_is_not_called_wrong(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    model, total, literals = _model()
+    model, total, literals = _race_model()
     clock = iter([30.0])  # RC2 starts with 30 s; when it answers, the time is up
 
     def remaining() -> float:
