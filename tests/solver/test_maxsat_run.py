@@ -4,8 +4,11 @@ before the core phase, stopped for the case split, never waited for once stopped
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -241,3 +244,21 @@ def test_an_answer_without_time_to_confirm_it_is_not_called_wrong(
         assert run.wait(StopToken()) is None
     assert "no time left to take the MaxSAT answer into the model" in caplog.text
     assert "does not hold in the model" not in caplog.text
+
+
+def test_a_process_that_ends_waits_for_a_run_still_in_its_call(tmp_path: Path) -> None:
+    # A daemon thread inside C++ code at shutdown aborts the process; the run's thread is
+    # not one, so the process ends only once the job has returned.
+    finished = tmp_path / "finished"
+    script = (
+        "import time\n"
+        "from matchsched.solver.maxsat_run import MaxSatRun\n"
+        "def job(stopped):\n"
+        "    time.sleep(0.5)  # a SAT call that does not see the stop\n"
+        f"    open({str(finished)!r}, 'w').close()\n"
+        "run = MaxSatRun(job, None)\n"
+        "run.stop.stop()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert finished.exists()
