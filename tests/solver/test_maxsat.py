@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
+from tests.solver.test_budget_search import _stalled_core_phase
 from tests.solver.test_heuristics import schedule_of
 
 from matchsched.adapters.dzn import read_dzn
@@ -136,14 +137,6 @@ def _race_model() -> tuple[cp_model.CpModel, cp_model.LinearExprT, list[cp_model
     return model, sum(literals), literals
 
 
-def _stalled(model: cp_model.CpModel, total: cp_model.LinearExprT) -> breaks.BudgetOutcome:
-    solver = cp_model.CpSolver()
-    question = model.clone()
-    question.add(total == 9)
-    assert solver.solve(question) == cp_model.OPTIMAL
-    return breaks.BudgetOutcome(cp_model.FEASIBLE, 1, solver, 9)
-
-
 def _slow_core_side(solver: cp_model.CpSolver, limit: float | None, parameters: dict) -> None:
     solver.parameters.num_workers = 1
     if parameters is breaks.CORE_ALONE_PARAMETERS:
@@ -152,7 +145,9 @@ def _slow_core_side(solver: cp_model.CpSolver, limit: float | None, parameters: 
 
 def test_the_race_takes_the_maxsat_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     model, total, literals = _race_model()
-    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **kwargs: _stalled(model, total))
+    monkeypatch.setattr(
+        breaks, "_core_phase", lambda *args, **kwargs: _stalled_core_phase(model, total, 9)
+    )
     chosen = [True] * 4 + [False] * 6
 
     def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
@@ -170,7 +165,9 @@ def test_an_answer_the_model_refuses_is_ignored(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     model, total, literals = _race_model()
-    monkeypatch.setattr(breaks, "_core_phase", lambda *args, **kwargs: _stalled(model, total))
+    monkeypatch.setattr(
+        breaks, "_core_phase", lambda *args, **kwargs: _stalled_core_phase(model, total, 9)
+    )
 
     def wrong(stopped: object, limit: float | None) -> tuple[int, list]:
         return 3, [(b, i < 3) for i, b in enumerate(literals)]  # below what the model allows

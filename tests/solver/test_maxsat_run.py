@@ -86,6 +86,20 @@ def _one_worker(solver: cp_model.CpSolver, limit: float | None, parameters: dict
         solver.parameters.max_time_in_seconds = limit
 
 
+def _stall_the_core_phase(
+    monkeypatch: pytest.MonkeyPatch, model: cp_model.CpModel, total: cp_model.LinearExprT
+) -> None:
+    """The core phase stalls with a 9-break schedule and the bound 1."""
+    monkeypatch.setattr(
+        breaks, "_core_phase", lambda *args, **keywords: _stalled_core_phase(model, total, 9)
+    )
+
+
+def _the_optimum(literals: list[cp_model.IntVar]) -> tuple[int, list]:
+    """RC2's answer on the race model: 4 breaks, the first four literals true."""
+    return 4, [(b, i < 4) for i, b in enumerate(literals)]
+
+
 def test_rc2s_answer_stops_the_core_phase(monkeypatch: pytest.MonkeyPatch) -> None:
     model, total, literals = _race_model()
     stopped_by_rc2 = threading.Event()
@@ -98,7 +112,7 @@ def test_rc2s_answer_stops_the_core_phase(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(breaks, "_core_phase", core_phase)
 
     def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
-        return 4, [(b, i < 4) for i, b in enumerate(literals)]
+        return _the_optimum(literals)
 
     found = breaks.budget_search(
         model, total, 0, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
@@ -129,9 +143,7 @@ def test_the_case_split_runs_without_rc2_and_the_race_starts_it_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     model, total, literals = _race_model()
-    monkeypatch.setattr(
-        breaks, "_core_phase", lambda *args, **keywords: _stalled_core_phase(model, total, 9)
-    )  # bound 1 = the minima + 1: the split comes next
+    _stall_the_core_phase(monkeypatch, model, total)  # bound 1 = minima + 1: the split next
     runs: list[threading.Event] = []
     stopped_at_the_split: list[bool] = []
 
@@ -141,7 +153,7 @@ def test_the_case_split_runs_without_rc2_and_the_race_starts_it_again(
         try:
             if len(runs) == 1:  # the head start: stopped for the split
                 return None if _until(stopped) else (4, [])
-            return 4, [(b, i < 4) for i, b in enumerate(literals)]
+            return _the_optimum(literals)
         finally:
             ended.set()
 
@@ -158,9 +170,7 @@ def test_the_case_split_runs_without_rc2_and_the_race_starts_it_again(
 
 def test_the_search_does_not_wait_for_a_stopped_rc2(monkeypatch: pytest.MonkeyPatch) -> None:
     model, total, _ = _race_model()
-    monkeypatch.setattr(
-        breaks, "_core_phase", lambda *args, **keywords: _stalled_core_phase(model, total, 9)
-    )
+    _stall_the_core_phase(monkeypatch, model, total)
     release, ended = threading.Event(), threading.Event()
 
     def deaf(stopped: object, limit: float | None) -> None:
@@ -180,14 +190,12 @@ def test_the_answer_is_taken_with_one_worker_or_two(
     monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     model, total, literals = _race_model()
-    monkeypatch.setattr(
-        breaks, "_core_phase", lambda *args, **keywords: _stalled_core_phase(model, total, 9)
-    )
+    _stall_the_core_phase(monkeypatch, model, total)
     starts: list[float | None] = []
 
     def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
         starts.append(limit)
-        return 4, [(b, i < 4) for i, b in enumerate(literals)]
+        return _the_optimum(literals)
 
     found = breaks.budget_search(
         model,
@@ -206,15 +214,13 @@ def test_an_answer_that_comes_as_the_split_starts_is_taken(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     model, total, literals = _race_model()
-    monkeypatch.setattr(
-        breaks, "_core_phase", lambda *args, **keywords: _stalled_core_phase(model, total, 9)
-    )
+    _stall_the_core_phase(monkeypatch, model, total)
     runs: list[bool] = []
 
     def rc2(stopped: Any, limit: float | None) -> tuple[int, list]:
         runs.append(True)
         _until(stopped)  # RC2 had its optimum when the split stopped it: the answer still comes
-        return 4, [(b, i < 4) for i, b in enumerate(literals)]
+        return _the_optimum(literals)
 
     def split(*args: Any) -> breaks.BudgetOutcome:
         stop: StopToken = args[-1]
@@ -237,7 +243,7 @@ def test_an_answer_without_time_to_confirm_it_is_not_called_wrong(
         return next(clock, 0.0)
 
     def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
-        return 4, [(b, i < 4) for i, b in enumerate(literals)]
+        return _the_optimum(literals)
 
     with caplog.at_level(logging.INFO, logger="matchsched"):
         run = breaks._start_maxsat(rc2, model, total, _one_worker, remaining, None)
