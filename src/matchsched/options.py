@@ -63,9 +63,9 @@ class SolveOptions(BaseModel):
     """``"plain"`` builds the straightforward time-indexed break model and search (a baseline
     for benchmarks); ``"strong"`` adds the implied constraints and search of docs/jair.md."""
     maxsat: bool = True
-    """Where a level optimises breaks alone, race PySAT's RC2 MaxSAT solver against CP-SAT's
-    core worker (needs the ``maxsat`` extra, ``python-sat``; docs/jair.md). ``False`` keeps
-    the search to CP-SAT."""
+    """Where a level optimises breaks alone, run PySAT's RC2 MaxSAT solver beside CP-SAT's
+    steps (needs the ``maxsat`` extra, ``python-sat``; docs/jair.md). ``False`` keeps the
+    search to CP-SAT."""
     cpsat_parameters: dict[str, Any] = {}
     """Raw CP-SAT parameters (``SatParameters`` field names), applied last."""
 

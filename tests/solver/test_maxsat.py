@@ -194,3 +194,22 @@ def test_the_chosen_candidates_are_the_true_placement_variables() -> None:
     requests = compiled.candidate_request[answer.chosen]
     assert sorted(requests.tolist()) == list(range(len(event.requests)))
     assert np.all(np.diff(answer.chosen) > 0)
+
+
+def test_a_restarted_rc2_does_not_write_the_clauses_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    event = _breaks_event()
+    options = SolveOptions(goals=[Goal.BREAKS], max_break_spread=2)
+    timetable = TimetableModel(compile_event(event), options)
+    written: list[maxsat.WeightedCnf] = []
+    encode = maxsat.encode
+
+    def counted(*args: object) -> maxsat.WeightedCnf:
+        written.append(encode(*args))  # type: ignore[arg-type]
+        return written[-1]
+
+    monkeypatch.setattr(maxsat, "encode", counted)
+    rc2 = search._maxsat(timetable, options)
+    assert rc2 is not None
+    first, again = rc2(_never, 20.0), rc2(_never, 20.0)  # the head start, then the race's
+    assert first is not None and again is not None and first[0] == again[0]
+    assert len(written) == 1

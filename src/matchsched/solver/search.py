@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -318,11 +319,21 @@ def _maxsat(timetable: TimetableModel, options: SolveOptions) -> break_search.Ma
     if not (options.maxsat and maxsat.available() and maxsat.applies(compiled, options)):
         return None
 
+    encoding = threading.Lock()
+    encoded: list[maxsat.WeightedCnf] = []
+
+    def clauses_once() -> maxsat.WeightedCnf:
+        """The clauses, written once: after a case split the race starts RC2 again."""
+        with encoding:
+            if not encoded:
+                encoded.append(maxsat.encode(compiled, timetable.occupancy, options))
+            return encoded[0]
+
     def solve(
         stopped: Callable[[], bool], time_limit: float | None
     ) -> tuple[int, list[tuple[cp_model.IntVar, bool]]] | None:
         started = time.perf_counter()
-        clauses = maxsat.encode(compiled, timetable.occupancy, options)
+        clauses = clauses_once()
         if stopped():
             return None
         if time_limit is not None:
