@@ -3,9 +3,18 @@ CP-SAT model's, its timetables pass the checker, and the race takes its answer."
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -92,13 +101,121 @@ def test_rc2_proves_published_jair_optima(name: str, optimum: int) -> None:
     assert evaluate(event, schedule).breaks == optimum
 
 
-def test_a_stop_request_ends_the_solve_without_an_answer() -> None:
-    event, options = read_dzn(JAIR / "original" / "forum-13crafb.original.dzn", fairness=2)
+@pytest.mark.parametrize("stop, limit", [("asked", None), ("never", 0.5)])
+def test_a_stop_request_or_the_time_limit_ends_the_solve_and_kills_its_process(
+    stop: str, limit: float | None
+) -> None:
+    stopped = _after(0.5) if stop == "asked" else _never
+    answers: list[maxsat.MaxSatAnswer | None] = []
+    solve = threading.Thread(
+        target=lambda: answers.append(maxsat.solve(_pigeonholes(), stopped, limit))
+    )
+    solve.start()
+    solve.join(60)  # RC2 would need far longer: the process must be killed
+    assert answers == [None]
+    assert _rc2_processes(os.getpid()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_the_rc2_process_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    clauses = tmp_path / "clauses.pickle"
+    clauses.write_bytes(pickle.dumps(_pigeonholes()))
+    script = (
+        "import pickle\n"
+        "from matchsched.solver import maxsat\n"
+        f"clauses = pickle.loads(open({str(clauses)!r}, 'rb').read())\n"
+        "sent = maxsat._Rc2Process.send\n"
+        "def send(self, payload):\n"
+        "    print('sent', flush=True)  # the process has its clauses: it solves now\n"
+        "    return sent(self, payload)\n"
+        "maxsat._Rc2Process.send = send\n"
+        "maxsat.solve(clauses, lambda: False, None)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    children: list[int] = []
+    try:
+        assert parent.stdout is not None and parent.stdout.readline() == b"sent\n"
+        children = _until_found(lambda: _rc2_processes(parent.pid))
+        assert len(children) == 1
+        time.sleep(0.5)  # it reads its clauses and solves
+    finally:
+        parent.kill()
+        parent.wait()
+    try:
+        assert _until_found(lambda: not _running(children[0]))
+    finally:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+
+
+def _pigeonholes(holes: int = 12) -> maxsat.WeightedCnf:
+    """One more pigeon than holes: clauses Glucose refutes only after hours."""
+
+    def sits(pigeon: int, hole: int) -> int:
+        return 1 + pigeon * holes + hole
+
+    hard = [[sits(p, h) for h in range(holes)] for p in range(holes + 1)]
+    for h in range(holes):
+        for p in range(holes + 1):
+            hard += [[-sits(p, h), -sits(q, h)] for q in range(p + 1, holes + 1)]
+    return maxsat.WeightedCnf(hard=hard, breaks=[sits(0, 0)], candidates=[])
+
+
+def _after(seconds: float) -> Callable[[], bool]:
+    """A stop request that comes ``seconds`` from now."""
+    at = time.monotonic() + seconds
+    return lambda: time.monotonic() > at
+
+
+def test_a_failing_rc2_process_is_warned_about(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    failing = tmp_path / "failing.py"
+    failing.write_text("import sys\nsys.exit('no SAT solver here')\n")
+    monkeypatch.setattr(maxsat, "RC2_SCRIPT", failing)
+    with caplog.at_level(logging.WARNING, logger="matchsched"):
+        assert maxsat.solve(_clauses("tic-12"), _never, None) is None
+    assert "the RC2 process ended with code 1: no SAT solver here" in caplog.text
+
+
+def _clauses(name: str) -> maxsat.WeightedCnf:
+    """The clauses of a JAIR original at d = 2."""
+    event, options = read_dzn(JAIR / "original" / f"{name}.original.dzn", fairness=2)
     compiled = compile_event(event)
-    clauses = maxsat.encode(compiled, occupancy(compiled), options)
-    asked_at = time.monotonic() + 0.5
-    assert maxsat.solve(clauses, lambda: time.monotonic() > asked_at, None) is None
-    assert maxsat.solve(clauses, _never, 0.3) is None  # out of time
+    return maxsat.encode(compiled, occupancy(compiled), options)
+
+
+def _rc2_processes(parent: int) -> list[int]:
+    """The running RC2 processes whose parent is ``parent`` (Linux: read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and _running(int(entry.name)):
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent and b"rc2_process" in command:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie (one nobody has reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _until_found(look: Callable[[], Any]) -> Any:
+    """``look()`` once it is truthy, or its last value after 60 s."""
+    deadline = time.monotonic() + 60
+    while not (found := look()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
 
 
 def _breaks_event(**changes: object) -> Event:

@@ -16,13 +16,18 @@ a solve starts; without it :func:`available` is false and the search runs as bef
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
+import pickle
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 import numpy as np
 
@@ -294,88 +299,105 @@ def solve(
     cnf: WeightedCnf, stopped: Callable[[], bool], time_limit: float | None
 ) -> MaxSatAnswer | None:
     """RC2's optimum and a timetable with it; ``None`` once ``stopped()`` is true or after
-    ``time_limit`` seconds. The SAT calls release the GIL: this runs in a thread beside CP-SAT."""
-    from pysat.examples.rc2 import RC2
-    from pysat.formula import WCNF
+    ``time_limit`` seconds.
 
+    RC2 runs in a process of its own (:mod:`matchsched.solver.rc2_process`), which is killed
+    the moment the solve is stopped; the caller's thread only waits for it.
+    """
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    formula = WCNF()
-    formula.extend(cnf.hard)
-    for literal in cnf.breaks:
-        formula.append([-literal], weight=1)
-    if stopped():  # building the formula takes a moment on a large event
+    payload = pickle.dumps(
+        (cnf.hard, [-literal for literal in cnf.breaks], SAT_SOLVER, RC2_OPTIONS),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    if stopped():  # the clauses take a moment to write on a large event
         return None
-    with RC2(formula, solver=SAT_SOLVER, adapt=True, exhaust=True, minz=True, trim=5) as rc2:
-        oracle = _Interruptible(rc2.oracle, stopped, deadline)
-        rc2.oracle = oracle
-        try:
-            model = rc2.compute()
-        except _Interrupted:
+    with _Rc2Process() as process:
+        if not process.send(payload):
             return None
-        finally:
-            oracle.close()
-        if model is None:
-            logger.warning("maxsat: the clauses have no solution; the answer is ignored")
-            return None
-        true = set(model)
-        chosen = np.array([c for c, v in enumerate(cnf.candidates) if v in true], dtype=np.int64)
-        return MaxSatAnswer(breaks=int(rc2.cost), chosen=chosen)
+        while not process.finished.wait(POLL):
+            if stopped() or (deadline is not None and time.monotonic() > deadline):
+                return None
+        answer = process.answer()
+    if answer is None:
+        return None
+    cost, model = answer
+    true = set(model)
+    chosen = np.array([c for c, v in enumerate(cnf.candidates) if v in true], dtype=np.int64)
+    return MaxSatAnswer(breaks=cost, chosen=chosen)
 
 
-class _Interrupted(Exception):
-    """The solve was stopped or ran out of time."""
+RC2_OPTIONS: dict[str, object] = {"adapt": True, "exhaust": True, "minz": True, "trim": 5}
+"""RC2's options: at-most-one groups among the soft literals, core exhaustion and
+minimisation, and trimming, as in RC2's strongest configuration of the MaxSAT Evaluations."""
 
 
-class _Interruptible:
-    """RC2's SAT oracle with interruptible calls that release the GIL."""
+RC2_SCRIPT = Path(__file__).with_name("rc2_process.py")
+"""The script the RC2 process runs (``-P``: its folder is not put on the import path)."""
 
-    def __init__(self, oracle: Any, stopped: Callable[[], bool], deadline: float | None) -> None:
-        self._oracle = oracle
-        self._asked_to_stop = stopped
-        self._stopped = threading.Event()
-        self._done = threading.Event()
-        self._watch = threading.Thread(
-            target=self._interrupt_when_stopped, args=(deadline,), daemon=True
+
+class _Rc2Process:
+    """The RC2 process (:mod:`matchsched.solver.rc2_process`): started on entering, killed on
+    leaving unless it has ended; ``finished`` is set once its output is read."""
+
+    def __enter__(self) -> _Rc2Process:
+        self.finished = threading.Event()
+        self._output = b""
+        self._errors = tempfile.TemporaryFile()  # not a pipe: nobody reads it while it runs
+        self._process = subprocess.Popen(
+            [sys.executable, "-P", str(RC2_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
         )
-        self._watch.start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        return self
 
-    def _interrupt_when_stopped(self, deadline: float | None) -> None:
-        while not self._done.is_set():
-            if self._asked_to_stop() or (deadline is not None and time.monotonic() > deadline):
-                # Again until the solve returns: an interrupt between two SAT calls is lost.
-                self._stopped.set()
-                self._oracle.interrupt()
-            self._done.wait(POLL)
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        self._output = self._process.stdout.read()
+        self.finished.set()
 
-    def close(self) -> None:
-        """Stop watching; once this returns, the oracle may be deleted."""
-        self._done.set()
-        self._watch.join()
+    def send(self, payload: bytes) -> bool:
+        """Writes the clauses; false when the process has already ended (it failed)."""
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(len(payload).to_bytes(8, "little"))
+            self._process.stdin.write(payload)
+            self._process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self._warn_failed()
+            return False
+        return True
 
-    def solve(self, assumptions: list[int] = []) -> bool | None:  # noqa: B006 (PySAT's signature)
-        return self.solve_limited(assumptions=assumptions)
+    def answer(self) -> tuple[int, list[int]] | None:
+        """The process's answer, once ``finished``; ``None`` (with a warning) when it failed
+        or the clauses have no solution."""
+        self._process.wait()
+        if self._process.returncode != 0 or not self._output:
+            self._warn_failed()
+            return None
+        answer: tuple[int, list[int]] | None = pickle.loads(self._output)
+        if answer is None:
+            logger.warning("maxsat: the clauses have no solution; the answer is ignored")
+        return answer
 
-    def solve_limited(
-        self,
-        assumptions: list[int] = [],  # noqa: B006 (PySAT's signature)
-        expect_interrupt: bool = True,
-    ) -> bool | None:
-        """PySAT's call, always interruptible; ``None`` when a conflict budget ran out."""
-        if self._stopped.is_set():
-            raise _Interrupted
-        result = self._oracle.solve_limited(assumptions=assumptions, expect_interrupt=True)
-        if result is None:
-            if self._stopped.is_set():
-                raise _Interrupted
-            return result
-        return bool(result)
+    def _warn_failed(self) -> None:
+        self._process.wait()
+        self._errors.seek(0)
+        message = self._errors.read().decode(errors="replace").strip().splitlines()
+        logger.warning(
+            "maxsat: the RC2 process ended with code %s: %s",
+            self._process.returncode,
+            message[-1] if message else "no message",
+        )
 
-    def propagate(self, *arguments: Any, **keywords: Any) -> Any:
-        """Unit propagation, between whose calls a stop is seen (RC2's search for
-        at-most-one groups among the soft literals makes hundreds of them)."""
-        if self._stopped.is_set():
-            raise _Interrupted
-        return self._oracle.propagate(*arguments, **keywords)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._oracle, name)
+    def __exit__(self, *exception: object) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout, self._errors):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self._reader.join()

@@ -1,14 +1,13 @@
-"""RC2 in a thread of its own, from early in the breaks search to its end.
+"""The MaxSAT solve in a thread of its own, from early in the breaks search to its end.
 
 The budget search (:mod:`matchsched.solver.breaks`) starts the MaxSAT solve as soon as the first
 probe has not decided the event, and goes on with its CP-SAT phases beside it. Whoever
-decides first ends the search; a stopped RC2 is not waited for (its SAT call returns on its
-own at Glucose's next restart, which can take a second or more) and cleans up after itself.
+decides first ends the search. The thread waits for RC2's process
+(:mod:`matchsched.solver.rc2_process`), which is killed when the run is stopped: a stopped
+run ends at once.
 
-The thread is not a daemon: a process that ends while RC2 is still in a SAT call waits for
-it. A daemon thread inside C++ code when Python shuts down is ended mid-call, and the
-process aborts ("terminate called without an active exception": 2 of 120 processes of one
-benchmark run, on events decided a moment after RC2 had started).
+The thread is not a daemon, so that the process is killed by the thread that started it
+even when the caller ends right after the search.
 """
 
 from __future__ import annotations

@@ -1,0 +1,90 @@
+"""RC2 in a process of its own: the weighted clauses come in on standard input, the answer
+goes out on standard output (both pickled; the input's length first, as 8 bytes).
+
+:func:`matchsched.solver.maxsat.solve` runs this file as a script (``python -P``), so that
+the process imports PySAT alone and not matchsched, whose imports take 0.6 s (most of them
+CP-SAT's). A process can be ended at once. A SAT call in a thread of the caller's could not:
+Glucose looks at its interrupt flag only when it restarts, which took up to 3.6 s.
+
+The process ends when its parent does: standard input stays open until the parent has the
+answer or kills the process, and its end of file ends the process. The SAT calls release the
+GIL so that the thread watching for it runs while Glucose searches.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import threading
+from typing import Any, BinaryIO
+
+
+def main() -> None:
+    """Read the clauses, solve, write ``(cost, model)`` (``None``: the clauses have none)."""
+    source = sys.stdin.buffer
+    size = int.from_bytes(_read(source, 8), "little")
+    hard, soft, solver, options = pickle.loads(_read(source, size))
+    threading.Thread(target=_end_with_parent, args=(source,), daemon=True).start()
+
+    from pysat.examples.rc2 import RC2
+    from pysat.formula import WCNF
+
+    formula = WCNF()
+    formula.extend(hard)
+    for literal in soft:
+        formula.append([literal], weight=1)
+    with RC2(formula, solver=solver, **options) as rc2:
+        rc2.oracle = _GilFree(rc2.oracle)
+        model = rc2.compute()
+        answer = None if model is None else (int(rc2.cost), model)
+    sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+    # Not a normal shutdown: it aborts on the watching thread, blocked in a read of stdin.
+    os._exit(0)
+
+
+def _read(source: BinaryIO, size: int) -> bytes:
+    """Exactly ``size`` bytes (the process ends if the parent closed the pipe first)."""
+    chunks = []
+    while size > 0:
+        chunk = source.read(size)
+        if not chunk:
+            os._exit(1)
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _end_with_parent(source: BinaryIO) -> None:
+    """Blocks until standard input is closed (the parent is done or gone), then ends the
+    process at once, in the middle of a SAT call if need be."""
+    source.read()
+    os._exit(0)
+
+
+class _GilFree:
+    """RC2's SAT oracle with calls that release the GIL (PySAT releases it only for
+    interruptible calls)."""
+
+    def __init__(self, oracle: Any) -> None:
+        self._oracle = oracle
+
+    def solve(self, assumptions: list[int] = []) -> bool | None:  # noqa: B006 (PySAT's signature)
+        return self.solve_limited(assumptions=assumptions)
+
+    def solve_limited(
+        self,
+        assumptions: list[int] = [],  # noqa: B006 (PySAT's signature)
+        expect_interrupt: bool = True,
+    ) -> bool | None:
+        """``None`` when a conflict budget ran out (RC2's core minimisation sets them)."""
+        result = self._oracle.solve_limited(assumptions=assumptions, expect_interrupt=True)
+        return None if result is None else bool(result)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._oracle, name)
+
+
+if __name__ == "__main__":
+    main()
