@@ -1,5 +1,5 @@
 """RC2 in a thread of its own (solver/maxsat_run.py), and how the budget search uses it: from
-before the core phase, stopped for the case split, never waited for once stopped."""
+before the first probe, stopped for the case split, never waited for once stopped."""
 
 from __future__ import annotations
 
@@ -102,22 +102,53 @@ def _the_optimum(literals: list[cp_model.IntVar]) -> tuple[int, list]:
 
 def test_rc2s_answer_stops_the_core_phase(monkeypatch: pytest.MonkeyPatch) -> None:
     model, total, literals = _race_model()
-    stopped_by_rc2 = threading.Event()
+    in_the_phase, stopped_by_rc2 = threading.Event(), threading.Event()
 
     def core_phase(*args: Any, stop: StopToken, **keywords: Any) -> breaks.BudgetOutcome:
+        in_the_phase.set()
         if _until(lambda: stop.stopped):  # the phase runs until something stops it
             stopped_by_rc2.set()
         return _stalled_core_phase(model, total, 9)
 
     monkeypatch.setattr(breaks, "_core_phase", core_phase)
 
-    def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
-        return _the_optimum(literals)
+    def rc2(stopped: object, limit: float | None) -> tuple[int, list] | None:
+        return _the_optimum(literals) if in_the_phase.wait(WAIT) else None
 
     found = breaks.budget_search(
         model, total, 0, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
     )
     assert stopped_by_rc2.is_set()
+    _assert_the_optimum(found, literals)
+
+
+def test_rc2_starts_before_the_first_probe_and_its_answer_stops_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model, total, literals = _race_model()
+    in_the_probe, stopped_by_rc2 = threading.Event(), threading.Event()
+
+    def first_probe(*args: Any) -> tuple[breaks.BudgetOutcome, int]:
+        stop: StopToken = args[6]
+        in_the_probe.set()
+        if _until(lambda: stop.stopped):  # the probe runs until something stops it
+            stopped_by_rc2.set()
+        return breaks.BudgetOutcome(cp_model.UNKNOWN, 0), 0
+
+    monkeypatch.setattr(breaks, "_first_probe", first_probe)
+
+    def rc2(stopped: object, limit: float | None) -> tuple[int, list] | None:
+        return _the_optimum(literals) if in_the_probe.wait(WAIT) else None
+
+    found = breaks.budget_search(
+        model, total, 0, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
+    )
+    assert stopped_by_rc2.is_set()
+    _assert_the_optimum(found, literals)
+
+
+def _assert_the_optimum(found: breaks.BudgetOutcome, literals: list[cp_model.IntVar]) -> None:
+    """The search returned RC2's answer (:func:`_the_optimum`), taken into the model."""
     assert found.status == cp_model.OPTIMAL and found.value == 4
     assert found.solver is not None
     assert [found.solver.boolean_value(b) for b in literals] == [True] * 4 + [False] * 6
@@ -174,7 +205,7 @@ def test_the_search_does_not_wait_for_a_stopped_rc2(monkeypatch: pytest.MonkeyPa
     release, ended = threading.Event(), threading.Event()
 
     def deaf(stopped: object, limit: float | None) -> None:
-        release.wait(WAIT)  # a SAT call that does not see the stop (Glucose between restarts)
+        release.wait(WAIT)  # a job that does not see the stop
         ended.set()
 
     found = breaks.budget_search(
@@ -253,8 +284,8 @@ def test_an_answer_without_time_to_confirm_it_is_not_called_wrong(
 
 
 def test_a_process_that_ends_waits_for_a_run_still_in_its_call(tmp_path: Path) -> None:
-    # A daemon thread inside C++ code at shutdown aborts the process; the run's thread is
-    # not one, so the process ends only once the job has returned.
+    # The run's thread is not a daemon: the process ends only once the job has returned
+    # (the MaxSAT job then kills RC2's process itself).
     finished = tmp_path / "finished"
     script = (
         "import time\n"

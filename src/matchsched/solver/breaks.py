@@ -322,8 +322,8 @@ def budget_search(
        probes have refuted a budget its bound has not reached. With ``maxsat``, RC2 takes the
        probes' place (:func:`_maxsat_side`) and the race may take all the time left.
 
-    With ``maxsat`` and two workers, RC2 starts right after the first probe
-    (:func:`_start_maxsat`) and runs beside steps 2 to 4: its answer, once the model accepts
+    With ``maxsat`` and two workers, RC2 starts before the first probe
+    (:func:`_start_maxsat`) and runs beside steps 1 to 4: its answer, once the model accepts
     it, stops whichever step is running and decides the search. The case split stops it (its
     cases want both cores); the race then starts it again.
 
@@ -331,25 +331,7 @@ def budget_search(
     found; the caller optimises from there. ``stop`` stops every solve that is running;
     ``workers`` is how many solves may run side by side.
     """
-    k = lower
-    first, relaxed = _first_probe(
-        model, total, k, configure, remaining, share, stop, relaxation if workers > 1 else None
-    )
-    if first.status == cp_model.OPTIMAL:
-        return first
-    if relaxed is None:  # the relaxation has no solution, so the event has none
-        return BudgetOutcome(cp_model.INFEASIBLE, k)
-    if first.status == cp_model.INFEASIBLE:
-        k += 1
-    if relaxed > lower:  # the tables force breaks the minima do not see: no case split
-        split = None
-    if relaxed > k:
-        k = relaxed
-        if on_bound is not None:
-            on_bound(k)
-    if first.status != cp_model.INFEASIBLE and _out_of_time(remaining()):
-        return BudgetOutcome(cp_model.UNKNOWN, k)
-    # Stops the CP-SAT phases below: the caller stopped, or the MaxSAT side decided.
+    # Stops the CP-SAT phases: the caller stopped, or the MaxSAT side decided.
     phases = stop.linked() if stop is not None else StopToken()
     rc2 = (
         _start_maxsat(maxsat, model, total, configure, remaining, stop, phases)
@@ -357,6 +339,32 @@ def budget_search(
         else None
     )
     try:
+        first, relaxed = _first_probe(
+            model,
+            total,
+            lower,
+            configure,
+            remaining,
+            share,
+            phases,
+            relaxation if workers > 1 else None,
+        )
+        answered = _maxsat_answer(rc2, lower)
+        if answered is not None:
+            return answered
+        if first.status == cp_model.OPTIMAL:
+            return first
+        if relaxed is None:  # the relaxation has no solution, so the event has none
+            return BudgetOutcome(cp_model.INFEASIBLE, lower)
+        k = lower + 1 if first.status == cp_model.INFEASIBLE else lower
+        if relaxed > lower:  # the tables force breaks the minima do not see: no case split
+            split = None
+        if relaxed > k:
+            k = relaxed
+            if on_bound is not None:
+                on_bound(k)
+        if first.status != cp_model.INFEASIBLE and _out_of_time(remaining()):
+            return BudgetOutcome(cp_model.UNKNOWN, k)
         return _from_the_bound(
             model,
             total,
@@ -375,7 +383,7 @@ def budget_search(
         )
     finally:
         if rc2 is not None:
-            rc2.stop.stop()  # not waited for: it ends on its own (maxsat_run.py)
+            rc2.stop.stop()
 
 
 def _from_the_bound(
