@@ -326,9 +326,12 @@ def solve(
     return MaxSatAnswer(breaks=cost, chosen=chosen)
 
 
-RC2_OPTIONS: dict[str, object] = {"adapt": True, "exhaust": True, "minz": True, "trim": 5}
-"""RC2's options: at-most-one groups among the soft literals, core exhaustion and
-minimisation, and trimming, as in RC2's strongest configuration of the MaxSAT Evaluations."""
+RC2_OPTIONS: dict[str, object] = {"adapt": False, "exhaust": False, "minz": False, "trim": 0}
+"""RC2's options: plain RC2, none of its core heuristics (at-most-one groups among the soft
+literals, core exhaustion and minimisation, trimming). RC2 alone, 60 s, one run each
+(docs/jair.md): faster on all seven events both versions decide (forum-13crafb 9.6 s against
+16.2 s, the crafb forb0003 pair 24.4 and 22.4 s against 38.1 and 40.6 s, forumt-14crafe
+0.6 s against 2.3 s), and neither decides the crafc events."""
 
 
 RC2_SCRIPT = Path(__file__).with_name("rc2_process.py")
