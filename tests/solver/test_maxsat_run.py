@@ -100,45 +100,26 @@ def _the_optimum(literals: list[cp_model.IntVar]) -> tuple[int, list]:
     return 4, [(b, i < 4) for i, b in enumerate(literals)]
 
 
-def test_rc2s_answer_stops_the_core_phase(monkeypatch: pytest.MonkeyPatch) -> None:
-    model, total, literals = _race_model()
-    in_the_phase, stopped_by_rc2 = threading.Event(), threading.Event()
-
-    def core_phase(*args: Any, stop: StopToken, **keywords: Any) -> breaks.BudgetOutcome:
-        in_the_phase.set()
-        if _until(lambda: stop.stopped):  # the phase runs until something stops it
-            stopped_by_rc2.set()
-        return _stalled_core_phase(model, total, 9)
-
-    monkeypatch.setattr(breaks, "_core_phase", core_phase)
-
-    def rc2(stopped: object, limit: float | None) -> tuple[int, list] | None:
-        return _the_optimum(literals) if in_the_phase.wait(WAIT) else None
-
-    found = breaks.budget_search(
-        model, total, 0, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
-    )
-    assert stopped_by_rc2.is_set()
-    _assert_the_optimum(found, literals)
-
-
-def test_rc2_starts_before_the_first_probe_and_its_answer_stops_it(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("step", ["_first_probe", "_core_phase"])
+def test_rc2_runs_from_the_first_probe_on_and_its_answer_stops_the_step_running(
+    monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
     model, total, literals = _race_model()
-    in_the_probe, stopped_by_rc2 = threading.Event(), threading.Event()
+    in_the_step, stopped_by_rc2 = threading.Event(), threading.Event()
 
-    def first_probe(*args: Any) -> tuple[breaks.BudgetOutcome, int]:
-        stop: StopToken = args[6]
-        in_the_probe.set()
-        if _until(lambda: stop.stopped):  # the probe runs until something stops it
+    def running(*args: Any, **keywords: Any) -> object:
+        stop: StopToken = keywords.get("stop") or args[6]  # the core phase's, or the probe's
+        in_the_step.set()
+        if _until(lambda: stop.stopped):  # the step runs until something stops it
             stopped_by_rc2.set()
-        return breaks.BudgetOutcome(cp_model.UNKNOWN, 0), 0
+        if step == "_first_probe":
+            return breaks.BudgetOutcome(cp_model.UNKNOWN, 0), 0
+        return _stalled_core_phase(model, total, 9)
 
-    monkeypatch.setattr(breaks, "_first_probe", first_probe)
+    monkeypatch.setattr(breaks, step, running)
 
     def rc2(stopped: object, limit: float | None) -> tuple[int, list] | None:
-        return _the_optimum(literals) if in_the_probe.wait(WAIT) else None
+        return _the_optimum(literals) if in_the_step.wait(WAIT) else None
 
     found = breaks.budget_search(
         model, total, 0, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
