@@ -125,9 +125,10 @@ def test_the_rc2_process_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
         "from matchsched.solver import maxsat\n"
         f"clauses = pickle.loads(open({str(clauses)!r}, 'rb').read())\n"
         "sent = maxsat._Rc2Process.send\n"
-        "def send(self, payload):\n"
+        "def send(self, *messages):\n"
+        "    done = sent(self, *messages)\n"
         "    print('sent', flush=True)  # the process has its clauses: it solves now\n"
-        "    return sent(self, payload)\n"
+        "    return done\n"
         "maxsat._Rc2Process.send = send\n"
         "maxsat.solve(clauses, lambda: False, None)\n"
     )
@@ -313,7 +314,9 @@ def test_the_chosen_candidates_are_the_true_placement_variables() -> None:
     assert np.all(np.diff(answer.chosen) > 0)
 
 
-def test_a_restarted_rc2_does_not_write_the_clauses_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_restarted_rc2_does_not_write_or_pickle_the_clauses_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     event = _breaks_event()
     options = SolveOptions(goals=[Goal.BREAKS], max_break_spread=2)
     timetable = TimetableModel(compile_event(event), options)
@@ -325,8 +328,18 @@ def test_a_restarted_rc2_does_not_write_the_clauses_again(monkeypatch: pytest.Mo
         return written[-1]
 
     monkeypatch.setattr(maxsat, "encode", counted)
+    pickled: list[object] = []
+    dumps = pickle.dumps
+
+    def counted_dumps(value: object, *args: Any, **keywords: Any) -> bytes:
+        pickled.append(value)
+        return dumps(value, *args, **keywords)
+
+    monkeypatch.setattr(maxsat.pickle, "dumps", counted_dumps)
     rc2 = search._maxsat(timetable, options)
     assert rc2 is not None
     first, again = rc2(_never, 20.0), rc2(_never, 20.0)  # the head start, then the race's
     assert first is not None and again is not None and first[0] == again[0]
     assert len(written) == 1
+    clauses = [v for v in pickled if isinstance(v, tuple) and v[0] is written[0].hard]
+    assert len(clauses) == 1  # and pickled once for the RC2 process

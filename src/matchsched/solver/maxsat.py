@@ -10,8 +10,9 @@ proves budgets that CP-SAT's race does not (forum-13crafb's 6 breaks).
 
 It covers the events the budget search meets on the JAIR benchmark: every request
 required, pair meetings with one fixed pair of attendees, pool tables only, precedences,
-and no resources or meeting limits (:func:`applies`). ``python-sat`` is imported only when
-a solve starts; without it :func:`available` is false and the search runs as before.
+and no resources or meeting limits (:func:`applies`). ``python-sat`` is imported only by the
+RC2 process (:mod:`matchsched.solver.rc2_process`); without it :func:`available` is false and
+the search runs as before.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +57,14 @@ class WeightedCnf:
     """Variables true when a break ends at that participant-slot; the soft clauses negate them."""
     candidates: list[int]
     """The variable of each candidate placement (true when the meeting is held there)."""
+
+    @cached_property
+    def pickled(self) -> bytes:
+        """The hard clauses and the soft literals, as the RC2 process reads them (pickled once:
+        after a case split RC2 is started again on the same clauses)."""
+        return pickle.dumps(
+            (self.hard, [-literal for literal in self.breaks]), protocol=pickle.HIGHEST_PROTOCOL
+        )
 
 
 @dataclass(frozen=True)
@@ -305,14 +315,12 @@ def solve(
     the moment the solve is stopped; the caller's thread only waits for it.
     """
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    payload = pickle.dumps(
-        (cnf.hard, [-literal for literal in cnf.breaks], SAT_SOLVER, RC2_OPTIONS),
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
+    settings = pickle.dumps((SAT_SOLVER, RC2_OPTIONS), protocol=pickle.HIGHEST_PROTOCOL)
+    clauses = cnf.pickled
     if stopped():  # the clauses take a moment to write on a large event
         return None
     with _Rc2Process() as process:
-        if not process.send(payload):
+        if not process.send(settings, clauses):
             return None
         while not process.finished.wait(POLL):
             if stopped() or (deadline is not None and time.monotonic() > deadline):
@@ -361,12 +369,14 @@ class _Rc2Process:
         self._output = self._process.stdout.read()
         self.finished.set()
 
-    def send(self, payload: bytes) -> bool:
-        """Writes the clauses; false when the process has already ended (it failed)."""
+    def send(self, *messages: bytes) -> bool:
+        """Writes the messages, each after its length; false when the process has already
+        ended (it failed)."""
         assert self._process.stdin is not None
         try:
-            self._process.stdin.write(len(payload).to_bytes(8, "little"))
-            self._process.stdin.write(payload)
+            for message in messages:
+                self._process.stdin.write(len(message).to_bytes(8, "little"))
+                self._process.stdin.write(message)
             self._process.stdin.flush()
         except (BrokenPipeError, OSError):
             self._warn_failed()

@@ -1,10 +1,9 @@
 """The MaxSAT solve in a thread of its own, from early in the breaks search to its end.
 
-The budget search (:mod:`matchsched.solver.breaks`) starts the MaxSAT solve as soon as the first
-probe has not decided the event, and goes on with its CP-SAT phases beside it. Whoever
-decides first ends the search. The thread waits for RC2's process
-(:mod:`matchsched.solver.rc2_process`), which is killed when the run is stopped: a stopped
-run ends at once.
+The budget search (:mod:`matchsched.solver.breaks`) starts the MaxSAT solve before its first
+probe, and goes on with its CP-SAT steps beside it. Whoever decides first ends the search.
+The thread waits for RC2's process (:mod:`matchsched.solver.rc2_process`), which is killed
+when the run is stopped: a stopped run ends at once.
 
 The thread is not a daemon, so that the process is killed by the thread that started it
 even when the caller ends right after the search.

@@ -1,5 +1,6 @@
-"""RC2 in a process of its own: the weighted clauses come in on standard input, the answer
-goes out on standard output (both pickled; the input's length first, as 8 bytes).
+"""RC2 in a process of its own: the solver's settings and then the weighted clauses come in
+on standard input, the answer goes out on standard output (all pickled; each input after its
+length, as 8 bytes).
 
 :func:`matchsched.solver.maxsat.solve` runs this file as a script (``python -P``), so that
 the process imports PySAT alone and not matchsched, whose imports take 0.6 s (most of them
@@ -23,8 +24,8 @@ from typing import Any, BinaryIO
 def main() -> None:
     """Read the clauses, solve, write ``(cost, model)`` (``None``: the clauses have none)."""
     source = sys.stdin.buffer
-    size = int.from_bytes(_read(source, 8), "little")
-    hard, soft, solver, options = pickle.loads(_read(source, size))
+    solver, options = pickle.loads(_message(source))
+    hard, soft = pickle.loads(_message(source))
     threading.Thread(target=_end_with_parent, args=(source,), daemon=True).start()
 
     from pysat.examples.rc2 import RC2
@@ -42,6 +43,11 @@ def main() -> None:
     sys.stdout.buffer.flush()
     # Not a normal shutdown: it aborts on the watching thread, blocked in a read of stdin.
     os._exit(0)
+
+
+def _message(source: BinaryIO) -> bytes:
+    """The next message: its length as 8 bytes, then the message."""
+    return _read(source, int.from_bytes(_read(source, 8), "little"))
 
 
 def _read(source: BinaryIO, size: int) -> bytes:
