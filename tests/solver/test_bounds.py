@@ -61,3 +61,19 @@ def test_unknown_period_is_an_error() -> None:
     compiled = compile_event(generate(participants=20, seed=0, requests_per_participant=3))
     with pytest.raises(ValueError, match="period"):
         bounds.relaxation(compiled, period="week")
+
+
+def test_with_every_request_required_the_bound_is_the_possible_priority_without_an_lp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    event = generate(participants=40, seed=3, requests_per_participant=6, table_ratio=0.5)
+    required = [r.model_copy(update={"required": True}) for r in event.requests]
+    compiled = compile_event(event.model_copy(update={"requests": required}))
+
+    def no_lp(*arguments: object) -> None:
+        raise AssertionError("the LP was solved")
+
+    monkeypatch.setattr(bounds, "_solve_lp", no_lp)
+    relaxation = bounds.relaxation(compiled)
+    assert relaxation.bound == bounds.possible_priority(compiled)
+    assert (relaxation.request_value == 1.0).all()

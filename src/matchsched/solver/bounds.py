@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from matchsched.solver.compile import Compiled
 
@@ -283,7 +282,9 @@ def relaxation(
         request_value=np.array([1.0 if len(c) else 0.0 for c in compiled.request_candidates]),
         request_profit=priority.copy(),
     )
-    if compiled.n_candidates == 0:
+    if compiled.n_candidates == 0 or compiled.request_required.all():
+        # Every request required: a valid timetable schedules them all, so the possible
+        # priority is the exact bound and the LP has nothing to add.
         return fallback
     if period == "session":
         slot_period = compiled.slot_session
@@ -337,6 +338,9 @@ def _solve_lp(
     faster than a call per coefficient. Requests with a single option need no row of their
     own (the variable's upper bound of one says it).
     """
+    # Imported here: 0.04 s that events whose requests are all required never need.
+    from ortools.linear_solver import linear_solver_pb2, pywraplp
+
     model = linear_solver_pb2.MPModelProto(maximize=True)
     model.variable.extend(
         linear_solver_pb2.MPVariableProto(lower_bound=0.0, upper_bound=1.0, objective_coefficient=p)
