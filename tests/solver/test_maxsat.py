@@ -78,6 +78,7 @@ def test_rc2_finds_the_optimum_of_the_cpsat_model(case: tuple[Event, SolveOption
     compiled = compile_event(event)
     assert maxsat.applies(compiled, options)
     clauses = maxsat.encode(compiled, occupancy(compiled), options)
+    assert clauses.top >= max(abs(literal) for clause in clauses.hard for literal in clause)
     answer = maxsat.solve(clauses, _never, 20.0)
     optimum = _optimum_by_cpsat(event, options)
     if optimum is None:
@@ -160,7 +161,9 @@ def _pigeonholes(holes: int = 12) -> maxsat.WeightedCnf:
     for h in range(holes):
         for p in range(holes + 1):
             hard += [[-sits(p, h), -sits(q, h)] for q in range(p + 1, holes + 1)]
-    return maxsat.WeightedCnf(hard=hard, breaks=[sits(0, 0)], candidates=[])
+    return maxsat.WeightedCnf(
+        hard=hard, breaks=[sits(0, 0)], candidates=[], top=sits(holes, holes - 1)
+    )
 
 
 def _after(seconds: float) -> Callable[[], bool]:

@@ -25,17 +25,12 @@ def main() -> None:
     """Read the clauses, solve, write ``(cost, model)`` (``None``: the clauses have none)."""
     source = sys.stdin.buffer
     solver, options = pickle.loads(_message(source))
-    hard, soft = pickle.loads(_message(source))
+    hard, soft, top = pickle.loads(_message(source))
     threading.Thread(target=_end_with_parent, args=(source,), daemon=True).start()
 
     from pysat.examples.rc2 import RC2
-    from pysat.formula import WCNF
 
-    formula = WCNF()
-    formula.extend(hard)
-    for literal in soft:
-        formula.append([literal], weight=1)
-    with RC2(formula, solver=solver, **options) as rc2:
+    with RC2(_formula(hard, soft, top), solver=solver, **options) as rc2:
         rc2.oracle = _GilFree(rc2.oracle)
         model = rc2.compute()
         answer = None if model is None else (int(rc2.cost), model)
@@ -43,6 +38,21 @@ def main() -> None:
     sys.stdout.buffer.flush()
     # Not a normal shutdown: it aborts on the watching thread, blocked in a read of stdin.
     os._exit(0)
+
+
+def _formula(hard: list[list[int]], soft: list[int], top: int) -> Any:
+    """The weighted formula, each soft literal of weight 1, with the clause lists as they
+    came: ``WCNF.append`` copies every clause and looks for its largest variable, 0.55 s on
+    forum-14's 410,000 clauses, where ``top`` is known."""
+    from pysat.formula import WCNF
+
+    formula = WCNF()
+    formula.hard = hard
+    formula.soft = [[literal] for literal in soft]
+    formula.wght = [1] * len(soft)
+    formula.topw = len(soft) + 1
+    formula.nv = top
+    return formula
 
 
 def _message(source: BinaryIO) -> bytes:
