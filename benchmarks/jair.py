@@ -327,6 +327,21 @@ def maxsat_side(wanted: bool) -> str:
         return "MaxSAT side: python-sat not installed"
 
 
+def compile_bytecode() -> None:
+    """Compile matchsched's modules once, as an installed wheel has them.
+
+    With an editable install on a machine that sets ``PYTHONDONTWRITEBYTECODE`` (this one
+    does), every worker would otherwise compile the package from source: about 0.25 s of
+    each process (tic-12: 1.44 s against 1.19 s, median of 8). Workers read the files written
+    here whatever that variable says.
+    """
+    import compileall
+
+    import matchsched
+
+    compileall.compile_dir(Path(matchsched.__file__).parent, quiet=1)
+
+
 def write_jair_section(key: str, lines: list[str]) -> None:
     """Replace (or append) this run's section of docs/benchmarks.md."""
     write_section(f"jair:{key}", "\n".join(lines), DOCS)
@@ -376,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)
     )
     print(f"# {command}\n# {machine()}\n# {maxsat_side(arguments.maxsat)}", flush=True)
+    compile_bytecode()
 
     rows: list[tuple[Instance, Run, Run | None]] = []
     for instance in chosen:
