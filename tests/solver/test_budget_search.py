@@ -196,17 +196,18 @@ def test_a_stop_token_stops_every_solver_running_side_by_side() -> None:
     assert late.stopped  # a solver added after the stop is stopped at once
 
 
-def test_passes_of_cases_alternate_between_no_lp_and_lp() -> None:
+def test_undecided_cases_are_asked_again_with_another_seed_then_with_the_lp() -> None:
     model = cp_model.CpModel()
     counts = _counts(model, 3)
     total = sum(counts.values())
     model.Add(sum(counts.values()) >= 2)  # refutes every case at budget 1
-    passes: list[bool] = []
+    solves: list[tuple[bool, cp_model.CpSolver]] = []
 
     def configure(solver: cp_model.CpSolver, limit: float | None, lp: bool) -> None:
-        passes.append(lp)
+        solves.append((lp, solver))
         solver.parameters.num_workers = 1
-        # the first pass (no LP) gets no time at all, so its cases stay undecided
+        solver.parameters.random_seed = 7
+        # the passes without LP get no time at all, so their cases stay undecided
         solver.parameters.max_time_in_seconds = 0.0 if not lp else 10.0
 
     split = ParticipantSplit(
@@ -214,7 +215,8 @@ def test_passes_of_cases_alternate_between_no_lp_and_lp() -> None:
     )
     found = split_by_participant(model, total, 1, split, _unlimited)
     assert found.status == cp_model.INFEASIBLE
-    assert passes == [False, False, False, True, True, True]
+    asked = [(lp, solver.parameters.random_seed) for lp, solver in solves]
+    assert asked == [(False, 7)] * 3 + [(False, 8)] * 3 + [(True, 9)] * 3
 
 
 def _pairs_must_break(model: cp_model.CpModel, n: int) -> cp_model.LinearExprT:

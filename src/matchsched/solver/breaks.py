@@ -273,9 +273,19 @@ last rise), and leaves the probe both cores. Its rises come early: forumt-14craf
 tic-13crafc's 3 about 0.3 s after the first bound (the core worker alone, beside nothing;
 0.5 s beside the probe)."""
 
-SPLIT_FIRST_CAP = 2.0
-"""Seconds for each case in the first pass of the split; later passes get four times more."""
-SPLIT_SHARE = 0.6
+SPLIT_PASSES: tuple[tuple[float, bool], ...] = (
+    (2.0, False),
+    (8.0, False),
+    (32.0, True),
+    (128.0, False),
+)
+"""The split's passes: seconds per case, and whether its solve has the LP relaxation. Each
+pass takes the cases the passes before left undecided, with a seed of its own. The case with
+a schedule is found without the LP, in 0.9 to 2.8 s on ticf-13crafc depending on the seed:
+when it is just over the first cap, the second pass asks it again with another seed (an LP
+pass second left it undecided in 2 of 6 seeds, docs/jair.md). The LP pass refutes cases on
+nearly full tables."""
+SPLIT_SHARE = 0.75
 """Share of the time left that the split may take."""
 
 
@@ -1172,11 +1182,11 @@ def split_by_participant(
     """Is there a schedule with ``budget`` breaks, one above the sum of the minima? Case by case.
 
     Such a schedule has every participant at its minimum but one, who has one break more.
-    Each case "only p" is a separate solve. The cases run in passes, first with
-    :data:`SPLIT_FIRST_CAP` seconds each, the undecided ones again with four times more, and
-    so on while time is left. Passes alternate between a worker without the LP relaxation
-    (it finds schedules fast; presolve refutes most cases either way) and one with it (it
-    refutes cases on nearly full tables). With two workers, two cases run side by side: a case
+    Each case "only p" is a separate solve. The cases run in passes
+    (:data:`SPLIT_PASSES`): 2 s each without the LP relaxation (it finds schedules fast;
+    presolve refutes most cases either way), the undecided ones again for 8 s with another
+    seed, then 32 s with the LP (it refutes cases on nearly full tables), and so on while time
+    is left. With two workers, two cases run side by side: a case
     left undecided then holds up only its own worker (docs/jair.md).
 
     The first schedule ends the split (OPTIMAL); when every case is refuted, no schedule has
@@ -1197,14 +1207,15 @@ def _cases_in_passes(
     remaining: Callable[[], float | None],
     race: StopToken,
 ) -> BudgetOutcome:
-    """The cases, pass after pass, until one has a schedule, all are refuted, or time is up."""
+    """The cases, pass after pass (:data:`SPLIT_PASSES`), until one has a schedule, all are
+    refuted, or time is up."""
     undecided = list(split.order)
-    cap = SPLIT_FIRST_CAP
-    lp = False
-    while undecided and not race.stopped:
+    for number, (cap, lp) in enumerate(SPLIT_PASSES):
+        if not undecided or race.stopped:
+            break
         started = time.perf_counter()
         found, undecided = _run_cases(
-            model, total, budget, split, undecided, cap, lp, remaining, race
+            model, total, budget, split, undecided, cap, lp, number, remaining, race
         )
         logger.info(
             "breaks: %d break(s), case split at %.0f s per case%s: %s, %d undecided, %.1f s",
@@ -1219,8 +1230,6 @@ def _cases_in_passes(
             return found
         if _out_of_time(remaining()):
             break
-        cap *= 4
-        lp = not lp
     if undecided:
         return BudgetOutcome(cp_model.UNKNOWN, budget)
     return BudgetOutcome(cp_model.INFEASIBLE, budget)
@@ -1249,12 +1258,13 @@ def _run_cases(
     cases: list[int],
     cap: float,
     lp: bool,
+    reseed: int,
     remaining: Callable[[], float | None],
     race: StopToken,
 ) -> tuple[BudgetOutcome | None, list[int]]:
-    """One pass over ``cases``, ``split.workers`` at a time: the schedule of a case that has
-    one, and the undecided cases. The first case with a schedule stops ``race``, and with it
-    the cases still running.
+    """One pass over ``cases``, ``split.workers`` at a time, each solve's seed moved on by
+    ``reseed``: the schedule of a case that has one, and the undecided cases. The first case
+    with a schedule stops ``race``, and with it the cases still running.
     """
 
     def decide(person: int) -> tuple[int, cp_model.CpSolverStatus, cp_model.CpSolver | None]:
@@ -1267,6 +1277,7 @@ def _run_cases(
                 probe.add(count == split.minimum.get(other, 0))
         solver = cp_model.CpSolver()
         split.configure(solver, cap if left is None else min(cap, left), lp)
+        solver.parameters.random_seed += reseed
         status = solve_watched(solver, probe, race)
         logger.debug(
             "breaks: case %d: %s in %.2f s", person, solver.status_name(status), solver.wall_time
