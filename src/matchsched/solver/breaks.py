@@ -274,17 +274,16 @@ tic-13crafc's 3 about 0.3 s after the first bound (the core worker alone, beside
 0.5 s beside the probe)."""
 
 SPLIT_PASSES: tuple[tuple[float, bool], ...] = (
-    (2.0, False),
-    (8.0, False),
-    (32.0, True),
-    (128.0, False),
+    (3.0, False),
+    (12.0, False),
+    (48.0, True),
+    (192.0, False),
 )
 """The split's passes: seconds per case, and whether its solve has the LP relaxation. Each
 pass takes the cases the passes before left undecided, with a seed of its own. The case with
 a schedule is found without the LP, in 0.9 to 2.8 s on ticf-13crafc depending on the seed:
-when it is just over the first cap, the second pass asks it again with another seed (an LP
-pass second left it undecided in 2 of 6 seeds, docs/jair.md). The LP pass refutes cases on
-nearly full tables."""
+with 2 s for the first pass and the LP second, 2 of 8 seeds left it open; with 3 s, all 8
+find it in the first pass (docs/jair.md). The LP pass refutes cases on nearly full tables."""
 SPLIT_SHARE = 0.75
 """Share of the time left that the split may take."""
 
@@ -1183,9 +1182,9 @@ def split_by_participant(
 
     Such a schedule has every participant at its minimum but one, who has one break more.
     Each case "only p" is a separate solve. The cases run in passes
-    (:data:`SPLIT_PASSES`): 2 s each without the LP relaxation (it finds schedules fast;
-    presolve refutes most cases either way), the undecided ones again for 8 s with another
-    seed, then 32 s with the LP (it refutes cases on nearly full tables), and so on while time
+    (:data:`SPLIT_PASSES`): 3 s each without the LP relaxation (it finds schedules fast;
+    presolve refutes most cases either way), the undecided ones again for 12 s with another
+    seed, then 48 s with the LP (it refutes cases on nearly full tables), and so on while time
     is left. With two workers, two cases run side by side: a case
     left undecided then holds up only its own worker (docs/jair.md).
 
