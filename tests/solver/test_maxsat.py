@@ -52,6 +52,10 @@ def _never() -> bool:
     return False
 
 
+def _ignored(bound: int) -> None:
+    pass
+
+
 @st.composite
 def _events_with_rules(draw: st.DrawFn) -> tuple[Event, SolveOptions]:
     """Small JAIR-like events, with a ``max_breaks``, a spread and a precedence or none."""
@@ -79,12 +83,14 @@ def test_rc2_finds_the_optimum_of_the_cpsat_model(case: tuple[Event, SolveOption
     assert maxsat.applies(compiled, options)
     clauses = maxsat.encode(compiled, occupancy(compiled), options)
     assert clauses.top >= max(abs(literal) for clause in clauses.hard for literal in clause)
-    answer = maxsat.solve(clauses, _never, 20.0)
+    bounds: list[int] = []
+    answer = maxsat.solve(clauses, _never, 20.0, bounds.append)
     optimum = _optimum_by_cpsat(event, options)
     if optimum is None:
         assert answer is None  # no timetable: the clauses have no solution either
         return
     assert answer is not None and answer.breaks == optimum
+    assert bounds == list(range(1, optimum + 1))  # one core per break, each reported
     schedule = schedule_of(compiled, answer.chosen)
     assert check(event, schedule, options) == []
     assert evaluate(event, schedule).breaks == optimum
@@ -95,8 +101,11 @@ def test_rc2_proves_published_jair_optima(name: str, optimum: int) -> None:
     event, options = read_dzn(JAIR / "original" / f"{name}.original.dzn", fairness=2)
     compiled = compile_event(event)
     assert maxsat.applies(compiled, options)
-    answer = maxsat.solve(maxsat.encode(compiled, occupancy(compiled), options), _never, 60.0)
+    bounds: list[int] = []
+    clauses = maxsat.encode(compiled, occupancy(compiled), options)
+    answer = maxsat.solve(clauses, _never, 60.0, bounds.append)
     assert answer is not None and answer.breaks == optimum
+    assert bounds == list(range(1, optimum + 1))  # RC2's lower bounds, as its cores came
     schedule = schedule_of(compiled, answer.chosen)
     assert check(event, schedule, options) == []
     assert evaluate(event, schedule).breaks == optimum
@@ -271,7 +280,7 @@ def test_the_race_takes_the_maxsat_answer(monkeypatch: pytest.MonkeyPatch) -> No
     )
     chosen = [True] * 4 + [False] * 6
 
-    def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
+    def rc2(stopped: object, limit: float | None, proved: object) -> tuple[int, list]:
         return 4, list(zip(literals, chosen, strict=True))
 
     found = breaks.budget_search(
@@ -290,7 +299,7 @@ def test_an_answer_the_model_refuses_is_ignored(
         breaks, "_core_phase", lambda *args, **kwargs: _stalled_core_phase(model, total, 9)
     )
 
-    def wrong(stopped: object, limit: float | None) -> tuple[int, list]:
+    def wrong(stopped: object, limit: float | None, proved: object) -> tuple[int, list]:
         return 3, [(b, i < 3) for i, b in enumerate(literals)]  # below what the model allows
 
     with caplog.at_level(logging.WARNING, logger="matchsched"):
@@ -341,7 +350,7 @@ def test_a_restarted_rc2_does_not_write_or_pickle_the_clauses_again(
     monkeypatch.setattr(maxsat.pickle, "dumps", counted_dumps)
     rc2 = search._maxsat(timetable, options)
     assert rc2 is not None
-    first, again = rc2(_never, 20.0), rc2(_never, 20.0)  # the head start, then the race's
+    first, again = rc2(_never, 20.0, _ignored), rc2(_never, 20.0, _ignored)  # head start, race
     assert first is not None and again is not None and first[0] == again[0]
     assert len(written) == 1
     clauses = [v for v in pickled if isinstance(v, tuple) and v[0] is written[0].hard]

@@ -26,7 +26,7 @@ WAIT = 10.0
 
 def test_wait_returns_the_answer_once_the_job_ends() -> None:
     answered = threading.Event()
-    run = MaxSatRun(lambda stopped: 7, None, on_answer=answered.set)
+    run = MaxSatRun(lambda stopped, proved: 7, None, on_answer=answered.set)
     assert run.wait(StopToken()) == 7
     assert run.ended and run.answer() == 7
     assert answered.wait(WAIT)
@@ -34,14 +34,14 @@ def test_wait_returns_the_answer_once_the_job_ends() -> None:
 
 def test_a_job_without_an_answer_does_not_call_on_answer() -> None:
     answered = threading.Event()
-    run = MaxSatRun(lambda stopped: None, None, on_answer=answered.set)
+    run = MaxSatRun(lambda stopped, proved: None, None, on_answer=answered.set)
     assert run.wait(StopToken()) is None
     assert run.ended and not answered.is_set()
 
 
 def test_wait_gives_up_when_its_token_stops_first() -> None:
     release = threading.Event()
-    run = MaxSatRun(lambda stopped: 7 if release.wait(WAIT) else None, None)
+    run = MaxSatRun(lambda stopped, proved: 7 if release.wait(WAIT) else None, None)
     until = StopToken()
     until.stop()
     assert run.wait(until) is None
@@ -52,16 +52,16 @@ def test_wait_gives_up_when_its_token_stops_first() -> None:
 
 def test_the_run_is_stopped_by_its_own_token_and_by_the_callers() -> None:
     caller = StopToken()
-    run = MaxSatRun(lambda stopped: None if _until(stopped) else 7, caller)
+    run = MaxSatRun(lambda stopped, proved: None if _until(stopped) else 7, caller)
     caller.stop()
     assert run.wait(StopToken()) is None
-    own = MaxSatRun(lambda stopped: None if _until(stopped) else 7, None)
+    own = MaxSatRun(lambda stopped, proved: None if _until(stopped) else 7, None)
     own.stop.stop()
     assert own.wait(StopToken()) is None
 
 
 def test_a_failing_job_is_logged_and_gives_no_answer(caplog: pytest.LogCaptureFixture) -> None:
-    def failing(stopped: object) -> int:
+    def failing(stopped: object, proved: object) -> int:
         raise RuntimeError("boom")
 
     with caplog.at_level(logging.ERROR, logger="matchsched"):
@@ -118,7 +118,7 @@ def test_rc2_runs_from_the_first_probe_on_and_its_answer_stops_the_step_running(
 
     monkeypatch.setattr(breaks, step, running)
 
-    def rc2(stopped: object, limit: float | None) -> tuple[int, list] | None:
+    def rc2(stopped: object, limit: float | None, proved: object) -> tuple[int, list] | None:
         return _the_optimum(literals) if in_the_step.wait(WAIT) else None
 
     found = breaks.budget_search(
@@ -159,7 +159,7 @@ def test_the_case_split_runs_without_rc2_and_the_race_starts_it_again(
     runs: list[threading.Event] = []
     stopped_at_the_split: list[bool] = []
 
-    def rc2(stopped: Any, limit: float | None) -> tuple[int, list] | None:
+    def rc2(stopped: Any, limit: float | None, proved: object) -> tuple[int, list] | None:
         ended = threading.Event()
         runs.append(ended)
         try:
@@ -185,7 +185,7 @@ def test_the_search_does_not_wait_for_a_stopped_rc2(monkeypatch: pytest.MonkeyPa
     _stall_the_core_phase(monkeypatch, model, total)
     release, ended = threading.Event(), threading.Event()
 
-    def deaf(stopped: object, limit: float | None) -> None:
+    def deaf(stopped: object, limit: float | None, proved: object) -> None:
         release.wait(WAIT)  # a job that does not see the stop
         ended.set()
 
@@ -205,7 +205,7 @@ def test_the_answer_is_taken_with_one_worker_or_two(
     _stall_the_core_phase(monkeypatch, model, total)
     starts: list[float | None] = []
 
-    def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
+    def rc2(stopped: object, limit: float | None, proved: object) -> tuple[int, list]:
         starts.append(limit)
         return _the_optimum(literals)
 
@@ -229,7 +229,7 @@ def test_an_answer_that_comes_as_the_split_starts_is_taken(
     _stall_the_core_phase(monkeypatch, model, total)
     runs: list[bool] = []
 
-    def rc2(stopped: Any, limit: float | None) -> tuple[int, list]:
+    def rc2(stopped: Any, limit: float | None, proved: object) -> tuple[int, list]:
         runs.append(True)
         _until(stopped)  # RC2 had its optimum when the split stopped it: the answer still comes
         return _the_optimum(literals)
@@ -254,7 +254,7 @@ def test_an_answer_without_time_to_confirm_it_is_not_called_wrong(
     def remaining() -> float:
         return next(clock, 0.0)
 
-    def rc2(stopped: object, limit: float | None) -> tuple[int, list]:
+    def rc2(stopped: object, limit: float | None, proved: object) -> tuple[int, list]:
         return _the_optimum(literals)
 
     with caplog.at_level(logging.INFO, logger="matchsched"):
@@ -271,7 +271,7 @@ def test_a_process_that_ends_waits_for_a_run_still_in_its_call(tmp_path: Path) -
     script = (
         "import time\n"
         "from matchsched.solver.maxsat_run import MaxSatRun\n"
-        "def job(stopped):\n"
+        "def job(stopped, proved):\n"
         "    time.sleep(0.5)  # a SAT call that does not see the stop\n"
         f"    open({str(finished)!r}, 'w').close()\n"
         "run = MaxSatRun(job, None)\n"
@@ -280,3 +280,109 @@ def test_a_process_that_ends_waits_for_a_run_still_in_its_call(tmp_path: Path) -
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert finished.exists()
+
+
+def test_listeners_hear_the_bound_so_far_and_each_rise() -> None:
+    proved_two, go_on = threading.Event(), threading.Event()
+
+    def job(stopped: object, proved: Any) -> None:
+        proved(2)
+        proved_two.set()
+        go_on.wait(WAIT)
+        for bound in (2, 1, 3):  # only a rise is news
+            proved(bound)
+
+    run = MaxSatRun(job, None)
+    assert proved_two.wait(WAIT)
+    heard: list[int] = []
+    run.listen(heard.append)
+    go_on.set()
+    run.wait(StopToken())
+    assert heard == [2, 3] and run.bound == 3
+
+
+def _rc2_with_a_bound(bound: int, given: threading.Event) -> breaks.MaxSat:
+    """RC2 that proves ``bound`` at once (its cores), then finds nothing until stopped."""
+
+    def rc2(stopped: Any, limit: float | None, proved: Any) -> None:
+        proved(bound)
+        given.set()
+        _until(stopped)
+
+    return rc2
+
+
+def test_rc2s_bound_stops_the_first_probe_below_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, total, _ = _race_model()
+    _stall_the_core_phase(monkeypatch, model, total)
+    probes: list[tuple[int, bool]] = []
+
+    def probe(*args: Any, **keywords: Any) -> breaks.BudgetOutcome:
+        stop: StopToken = keywords["stop"]
+        probes.append((args[2], _until(lambda: stop.stopped)))  # runs until stopped
+        return breaks.BudgetOutcome(cp_model.UNKNOWN, args[2])
+
+    monkeypatch.setattr(breaks, "_probe", probe)
+    bounds: list[int] = []
+    found = breaks.budget_search(
+        model,
+        total,
+        0,
+        configure=_one_worker,
+        remaining=lambda: 30.0,
+        on_bound=bounds.append,
+        maxsat=_rc2_with_a_bound(2, threading.Event()),
+    )
+    assert probes[0] == (0, True)  # the first probe, at 0, stopped by RC2's 2
+    assert bounds[0] == 2
+    assert found.status == cp_model.OPTIMAL and found.value == 4  # the core side decided
+
+
+def test_no_case_split_for_a_budget_rc2_has_refuted(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, total, _ = _race_model()
+    given = threading.Event()
+
+    def stalled(*args: Any, **keywords: Any) -> breaks.BudgetOutcome:
+        given.wait(WAIT)  # RC2 has proven its bound by the end of the core phase
+        return _stalled_core_phase(model, total, 9)  # bound 1 = minima + 1: the split next
+
+    monkeypatch.setattr(breaks, "_core_phase", stalled)
+    splits: list[bool] = []
+
+    def split(*args: Any) -> breaks.BudgetOutcome:
+        splits.append(True)
+        return breaks.BudgetOutcome(cp_model.INFEASIBLE, 1)
+
+    monkeypatch.setattr(breaks, "split_by_participant", split)
+    found = _search_where_the_split_comes_next(model, total, _rc2_with_a_bound(3, given))
+    assert splits == []  # RC2's cores refuted 1 and 2 already
+    assert found.status == cp_model.OPTIMAL and found.value == 4 and found.lower == 4
+
+
+def test_rc2s_bound_proves_the_core_sides_schedule_optimal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model, total, _ = _race_model()
+    _stall_the_core_phase(monkeypatch, model, total)
+    core_found = threading.Event()
+
+    def core_side(*args: Any, **keywords: Any) -> breaks.BudgetOutcome:
+        race: Any = args[2]
+        found = _stalled_core_phase(model, total, 4)  # a schedule at the optimum, unproven
+        race.found(4)
+        core_found.set()
+        _until(lambda: race.done.stopped)
+        return found
+
+    def rc2(stopped: Any, limit: float | None, proved: Any) -> None:
+        core_found.wait(WAIT)
+        proved(4)  # the cores prove what the core side found: no answer needed
+        _until(stopped)
+
+    monkeypatch.setattr(breaks, "_core_side", core_side)
+    started = time.monotonic()
+    found = breaks.budget_search(
+        model, total, 2, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
+    )
+    assert found.status == cp_model.OPTIMAL and found.value == 4
+    assert time.monotonic() - started < WAIT  # decided by the bound, not by a side giving up

@@ -51,11 +51,13 @@ Configure = Callable[[cp_model.CpSolver, float | None, dict[str, object]], None]
 """Sets a solver's time limit (``None``: unlimited) and its parameters for one kind of solve."""
 
 MaxSat = Callable[
-    [Callable[[], bool], float | None], tuple[int, list[tuple[cp_model.IntVar, bool]]] | None
+    [Callable[[], bool], float | None, Callable[[int], None]],
+    tuple[int, list[tuple[cp_model.IntVar, bool]]] | None,
 ]
-"""The breaks goal as MaxSAT (:mod:`matchsched.solver.maxsat`): given a stop request and a
-time limit in seconds, the proven fewest breaks and the model's candidate literals of a
-timetable with them (``None``: stopped or out of time)."""
+"""The breaks goal as MaxSAT (:mod:`matchsched.solver.maxsat`): given a stop request, a
+time limit in seconds and a callback for each lower bound it proves on the way, the proven
+fewest breaks and the model's candidate literals of a timetable with them (``None``:
+stopped or out of time)."""
 
 MAX_PROVEN = 2
 """Minima are proven up to this value (0, 1 or "at least 2")."""
@@ -333,8 +335,10 @@ def budget_search(
 
     With ``maxsat`` and two workers, RC2 starts before the first probe
     (:func:`_start_maxsat`) and runs beside steps 1 to 4: its answer, once the model accepts
-    it, stops whichever step is running and decides the search. The case split stops it (its
-    cases want both cores); the race then starts it again.
+    it, stops whichever step is running and decides the search. Its lower bound (the cores
+    found so far) stops a first probe below it, passes the split's budget (no split then),
+    and refutes the race's budgets. The case split stops it (its cases want both cores); the
+    race then starts it again.
 
     When time runs out the outcome is UNKNOWN with the bound reached and the best schedule
     found; the caller optimises from there. ``stop`` stops every solve that is running;
@@ -357,6 +361,7 @@ def budget_search(
             share,
             phases,
             relaxation if workers > 1 else None,
+            rc2,
         )
         answered = _maxsat_answer(rc2, lower)
         if answered is not None:
@@ -370,6 +375,10 @@ def budget_search(
             split = None
         if relaxed > k:
             k = relaxed
+            if on_bound is not None:
+                on_bound(k)
+        if rc2 is not None and rc2.bound > k:  # RC2's cores passed it (and stopped the probe)
+            k = rc2.bound
             if on_bound is not None:
                 on_bound(k)
         if first.status != cp_model.INFEASIBLE and _out_of_time(remaining()):
@@ -433,6 +442,8 @@ def _from_the_bound(
     if upper.value is None:
         return upper
     k = upper.lower  # at least k: the phase starts from it
+    if rc2 is not None:  # RC2's cores may have passed the phase's bound (and the split's budget)
+        k = max(k, rc2.bound)
     if on_bound is not None:
         on_bound(k)
     if split is not None and k == lower + 1 < upper.value:
@@ -499,8 +510,8 @@ def _start_maxsat(
     limit = None if left is None else max(0.0, left - MAXSAT_RESERVE)
     logger.info("breaks: MaxSAT side starts")
 
-    def job(stopped: Callable[[], bool]) -> BudgetOutcome | None:
-        answer = maxsat(stopped, limit)
+    def job(stopped: Callable[[], bool], proved: Callable[[int], None]) -> BudgetOutcome | None:
+        answer = maxsat(stopped, limit, proved)
         if answer is None:
             return None
         value, fixed = answer
@@ -516,7 +527,9 @@ def _start_maxsat(
             )
         return confirmed
 
-    return MaxSatRun(job, stop, on_answer=decided.stop if decided is not None else lambda: None)
+    run = MaxSatRun(job, stop, on_answer=decided.stop if decided is not None else lambda: None)
+    run.listen(lambda bound: logger.info("breaks: MaxSAT side: at least %d break(s)", bound))
+    return run
 
 
 def _maxsat_answer(rc2: MaxSatRun[BudgetOutcome] | None, proven: int) -> BudgetOutcome | None:
@@ -543,17 +556,20 @@ def _first_probe(
     share: float,
     stop: StopToken | None,
     relaxation: Relaxation | None,
+    rc2: MaxSatRun[BudgetOutcome] | None = None,
 ) -> tuple[BudgetOutcome, int | None]:
     """The first probe, beside a search for the relaxation's optimum when there is one.
 
     Returns the probe's outcome and the bound the relaxation proved (``budget`` without a
     relaxation; ``None`` when the relaxation has no solution at all). A bound above the
-    probe's budget stops the probe (UNKNOWN): that budget is refuted. The relaxation stops
-    when the probe does: after a refuted probe its tail cost more than it gave (0.3 to 1.4 s
-    on each of the ten originals that are infeasible at d = 0, for a bound the core phase
-    reaches anyway).
+    probe's budget, the relaxation's or RC2's, stops the probe (UNKNOWN): that budget is
+    refuted. The relaxation stops when the probe does: after a refuted probe its tail cost
+    more than it gave (0.3 to 1.4 s on each of the ten originals that are infeasible at
+    d = 0, for a bound the core phase reaches anyway).
     """
     probe_stop = stop.linked() if stop is not None else StopToken()
+    if rc2 is not None:  # forum-13crafb: RC2 proves 5 at 2.4 s, the probe refutes 3 at 3.8 s
+        rc2.listen(lambda bound: probe_stop.stop() if bound > budget else None)
     probe = partial(
         _probe,
         model,
@@ -884,6 +900,8 @@ def _race(
     With ``rc2`` (RC2 running since before the race), the **MaxSAT side**
     (:func:`_maxsat_side`) takes the probe side's place.
     """
+    if rc2 is not None:  # RC2's cores refute budgets too
+        rc2.listen(partial(race.refuted_below, by_core=True))
     main = (
         partial(_maxsat_side, model, total, race, rc2, configure, remaining)
         if rc2 is not None

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -309,10 +310,14 @@ def _unary_count(literals: list[int], variables: _Variables, hard: list[list[int
 
 
 def solve(
-    cnf: WeightedCnf, stopped: Callable[[], bool], time_limit: float | None
+    cnf: WeightedCnf,
+    stopped: Callable[[], bool],
+    time_limit: float | None,
+    on_bound: Callable[[int], None] = lambda bound: None,
 ) -> MaxSatAnswer | None:
     """RC2's optimum and a timetable with it; ``None`` once ``stopped()`` is true or after
-    ``time_limit`` seconds.
+    ``time_limit`` seconds. ``on_bound`` is called (in another thread) with each rise of
+    RC2's lower bound on the breaks.
 
     RC2 runs in a process of its own (:mod:`matchsched.solver.rc2_process`), which is killed
     the moment the solve is stopped; the caller's thread only waits for it.
@@ -322,7 +327,7 @@ def solve(
     clauses = cnf.pickled
     if stopped():  # the clauses take a moment to write on a large event
         return None
-    with _Rc2Process() as process:
+    with _Rc2Process(on_bound) as process:
         if not process.send(settings, clauses):
             return None
         while not process.finished.wait(POLL):
@@ -351,11 +356,16 @@ RC2_SCRIPT = Path(__file__).with_name("rc2_process.py")
 
 class _Rc2Process:
     """The RC2 process (:mod:`matchsched.solver.rc2_process`): started on entering, killed on
-    leaving unless it has ended; ``finished`` is set once its output is read."""
+    leaving unless it has ended; ``finished`` is set once its answer is read (or its output
+    ended without one). Its lower bounds go to ``on_bound`` as they come."""
+
+    def __init__(self, on_bound: Callable[[int], None]) -> None:
+        self._on_bound = on_bound
 
     def __enter__(self) -> _Rc2Process:
         self.finished = threading.Event()
-        self._output = b""
+        self._answered = False
+        self._answer: tuple[int, list[int]] | None = None
         self._errors = tempfile.TemporaryFile()  # not a pipe: nobody reads it while it runs
         self._process = subprocess.Popen(
             [sys.executable, "-P", str(RC2_SCRIPT)],
@@ -369,8 +379,16 @@ class _Rc2Process:
 
     def _read(self) -> None:
         assert self._process.stdout is not None
-        self._output = self._process.stdout.read()
-        self.finished.set()
+        try:
+            while (message := _next_message(self._process.stdout)) is not None:
+                kind, value = pickle.loads(message)
+                if kind == "bound":
+                    self._on_bound(value)
+                    continue
+                self._answer, self._answered = value, True
+                break
+        finally:
+            self.finished.set()
 
     def send(self, *messages: bytes) -> bool:
         """Writes the messages, each after its length; false when the process has already
@@ -390,13 +408,12 @@ class _Rc2Process:
         """The process's answer, once ``finished``; ``None`` (with a warning) when it failed
         or the clauses have no solution."""
         self._process.wait()
-        if self._process.returncode != 0 or not self._output:
+        if self._process.returncode != 0 or not self._answered:
             self._warn_failed()
             return None
-        answer: tuple[int, list[int]] | None = pickle.loads(self._output)
-        if answer is None:
+        if self._answer is None:
             logger.warning("maxsat: the clauses have no solution; the answer is ignored")
-        return answer
+        return self._answer
 
     def _warn_failed(self) -> None:
         self._process.wait()
@@ -417,3 +434,14 @@ class _Rc2Process:
                 with contextlib.suppress(OSError):
                     stream.close()
         self._reader.join()
+
+
+def _next_message(stream: IO[bytes]) -> bytes | None:
+    """The next message of the RC2 process (after its length, as 8 bytes); ``None`` at the
+    end of its output."""
+    length = stream.read(8)
+    if len(length) < 8:
+        return None
+    size = int.from_bytes(length, "little")
+    message = stream.read(size)
+    return message if len(message) == size else None

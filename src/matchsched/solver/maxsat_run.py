@@ -27,16 +27,22 @@ POLL = 0.02
 """Seconds between two looks at a stop request while waiting for the answer."""
 
 
+Job = Callable[[Callable[[], bool], Callable[[int], None]], Answer | None]
+"""Given the stop request (true once the run is stopped) and a callback for each lower bound
+it proves, the answer or ``None``."""
+
+
 class MaxSatRun(Generic[Answer]):
     """One MaxSAT solve running beside the caller; :meth:`wait` for its answer.
 
-    ``job`` is given the stop request (true once the run is stopped) and returns the answer
-    or ``None``; ``on_answer`` is called in the run's thread once there is an answer.
+    ``job`` (:data:`Job`) solves; ``on_answer`` is called in the run's thread once there is
+    an answer. The lower bounds the job proves on the way are kept in :attr:`bound` and
+    passed to whoever :meth:`listen` s.
     """
 
     def __init__(
         self,
-        job: Callable[[Callable[[], bool]], Answer | None],
+        job: Job[Answer],
         stop: StopToken | None,
         on_answer: Callable[[], None] = lambda: None,
     ) -> None:
@@ -45,6 +51,10 @@ class MaxSatRun(Generic[Answer]):
         self.started = time.perf_counter()
         self.seconds: float | None = None
         """How long the solve took, once it has ended."""
+        self.bound = 0
+        """The highest lower bound the solve has proven so far."""
+        self._listeners: list[Callable[[int], None]] = []
+        self._lock = threading.Lock()
         self._answer: Answer | None = None
         self._ended = threading.Event()
         self._on_answer = on_answer
@@ -53,9 +63,27 @@ class MaxSatRun(Generic[Answer]):
         )
         self._thread.start()
 
-    def _run(self, job: Callable[[Callable[[], bool]], Answer | None]) -> None:
+    def listen(self, listener: Callable[[int], None]) -> None:
+        """Calls ``listener`` with each rise of :attr:`bound` from now on (and at once with
+        the bound so far, when there is one)."""
+        with self._lock:
+            self._listeners.append(listener)
+            bound = self.bound
+        if bound:
+            listener(bound)
+
+    def _proved(self, bound: int) -> None:
+        with self._lock:
+            if bound <= self.bound:
+                return
+            self.bound = bound
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(bound)
+
+    def _run(self, job: Job[Answer]) -> None:
         try:
-            self._answer = job(lambda: self.stop.stopped)
+            self._answer = job(lambda: self.stop.stopped, self._proved)
         except Exception:  # a failing side must not take the search down with it
             logger.exception("breaks: the MaxSAT side failed; the CP-SAT side goes on alone")
         finally:

@@ -1,6 +1,6 @@
 """RC2 in a process of its own: the solver's settings and then the weighted clauses come in
-on standard input, the answer goes out on standard output (all pickled; each input after its
-length, as 8 bytes).
+on standard input; each rise of RC2's lower bound and then the answer go out on standard
+output (all pickled, each message after its length, as 8 bytes).
 
 :func:`matchsched.solver.maxsat.solve` runs this file as a script (``python -P``), so that
 the process imports PySAT alone and not matchsched, whose imports take 0.6 s (most of them
@@ -22,7 +22,8 @@ from typing import Any, BinaryIO
 
 
 def main() -> None:
-    """Read the clauses, solve, write ``(cost, model)`` (``None``: the clauses have none)."""
+    """Read the clauses, solve, and write ``("bound", cost)`` for each core RC2 finds, then
+    ``("answer", (cost, model))`` (``("answer", None)``: the clauses have no solution)."""
     source = sys.stdin.buffer
     solver, options = pickle.loads(_message(source))
     hard, soft, top = pickle.loads(_message(source))
@@ -30,14 +31,28 @@ def main() -> None:
 
     from pysat.examples.rc2 import RC2
 
-    with RC2(_formula(hard, soft, top), solver=solver, **options) as rc2:
+    class Reporting(RC2):
+        """RC2 that writes its cost out after each core it processes: the cost of the
+        cores so far, a lower bound on the optimum."""
+
+        def process_core(self) -> None:
+            super().process_core()
+            _send(("bound", int(self.cost)))
+
+    with Reporting(_formula(hard, soft, top), solver=solver, **options) as rc2:
         rc2.oracle = _GilFree(rc2.oracle)
         model = rc2.compute()
         answer = None if model is None else (int(rc2.cost), model)
-    sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
+    _send(("answer", answer))
     # Not a normal shutdown: it aborts on the watching thread, blocked in a read of stdin.
     os._exit(0)
+
+
+def _send(message: tuple[str, Any]) -> None:
+    """One message on standard output, after its length."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.write(len(data).to_bytes(8, "little") + data)
+    sys.stdout.buffer.flush()
 
 
 def _formula(hard: list[list[int]], soft: list[int], top: int) -> Any:

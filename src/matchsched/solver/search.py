@@ -330,7 +330,7 @@ def _maxsat(timetable: TimetableModel, options: SolveOptions) -> break_search.Ma
             return encoded[0]
 
     def solve(
-        stopped: Callable[[], bool], time_limit: float | None
+        stopped: Callable[[], bool], time_limit: float | None, on_bound: Callable[[int], None]
     ) -> tuple[int, list[tuple[cp_model.IntVar, bool]]] | None:
         started = time.perf_counter()
         clauses = clauses_once()
@@ -338,7 +338,7 @@ def _maxsat(timetable: TimetableModel, options: SolveOptions) -> break_search.Ma
             return None
         if time_limit is not None:
             time_limit = max(0.0, time_limit - (time.perf_counter() - started))
-        answer = maxsat.solve(clauses, stopped, time_limit)
+        answer = maxsat.solve(clauses, stopped, time_limit, on_bound)
         if answer is None:
             return None
         chosen = np.zeros(compiled.n_candidates, dtype=bool)
