@@ -338,7 +338,10 @@ def test_rc2s_bound_stops_the_first_probe_below_it(monkeypatch: pytest.MonkeyPat
     assert found.status == cp_model.OPTIMAL and found.value == 4  # the core side decided
 
 
-def test_no_case_split_for_a_budget_rc2_has_refuted(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("bound", [1, 3])  # the split's budget itself, or past it
+def test_no_case_split_for_a_budget_rc2s_cores_have_reached(
+    monkeypatch: pytest.MonkeyPatch, bound: int
+) -> None:
     model, total, _ = _race_model()
     given = threading.Event()
 
@@ -354,8 +357,8 @@ def test_no_case_split_for_a_budget_rc2_has_refuted(monkeypatch: pytest.MonkeyPa
         return breaks.BudgetOutcome(cp_model.INFEASIBLE, 1)
 
     monkeypatch.setattr(breaks, "split_by_participant", split)
-    found = _search_where_the_split_comes_next(model, total, _rc2_with_a_bound(3, given))
-    assert splits == []  # RC2's cores refuted 1 and 2 already
+    found = _search_where_the_split_comes_next(model, total, _rc2_with_a_bound(bound, given))
+    assert splits == []  # RC2 keeps its core: it has refuted everything below the budget
     assert found.status == cp_model.OPTIMAL and found.value == 4 and found.lower == 4
 
 

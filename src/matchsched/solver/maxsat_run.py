@@ -37,7 +37,7 @@ class MaxSatRun(Generic[Answer]):
 
     ``job`` (:data:`Job`) solves; ``on_answer`` is called in the run's thread once there is
     an answer. The lower bounds the job proves on the way are kept in :attr:`bound` and
-    passed to whoever :meth:`listen` s.
+    passed to each listener (:meth:`listen`).
     """
 
     def __init__(
