@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,13 @@ def test_the_race_has_a_maxsat_side_unless_it_is_switched_off() -> None:
     }
     for run in runs.values():
         assert run.returncode == 0, run.stderr
-        assert run.stdout.splitlines()[-1].startswith("forumt-14crafe: optimal, breaks 5,")
+        # CP-SAT alone may need the whole 30 s on a slow machine: a checked timetable with at
+        # least the optimum 5, and exactly 5 when the solver says it is optimal
+        last = re.fullmatch(
+            r"forumt-14crafe: (optimal|feasible), breaks (\d+), [\d.]+ s, 0 violations",
+            run.stdout.splitlines()[-1],
+        )
+        assert last is not None, run.stdout
+        assert int(last[2]) == 5 if last[1] == "optimal" else int(last[2]) >= 5
     assert "breaks: MaxSAT side starts" in runs[()].stdout
     assert "MaxSAT side" not in runs[("--no-maxsat",)].stdout
