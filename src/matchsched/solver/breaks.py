@@ -373,12 +373,10 @@ def budget_search(
         k = lower + 1 if first.status == cp_model.INFEASIBLE else lower
         if relaxed > lower:  # the tables force breaks the minima do not see: no case split
             split = None
-        if relaxed > k:
-            k = relaxed
-            if on_bound is not None:
-                on_bound(k)
-        if rc2 is not None and rc2.bound > k:  # RC2's cores passed it (and stopped the probe)
-            k = rc2.bound
+        # the relaxation's bound, or RC2's cores (which then stopped the probe), may pass it
+        proven = max(relaxed, rc2.bound if rc2 is not None else 0)
+        if proven > k:
+            k = proven
             if on_bound is not None:
                 on_bound(k)
         if first.status != cp_model.INFEASIBLE and _out_of_time(remaining()):
