@@ -277,6 +277,24 @@ def test_a_core_phase_whose_bound_keeps_rising_is_not_stopped(
         watch.close()
 
 
+def test_a_core_phase_with_a_stall_of_its_own_stops_at_its_first_schedule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Beside RC2 (``stall`` = 0): the first schedule stops the phase, however recently its
+    bound rose and however long the other stalls are."""
+    monkeypatch.setattr(breaks, "CORE_STALL", 60.0)
+    token = StopToken()
+    watch = breaks._StallWatch(token, 0, 60.0, 0.0)
+    try:
+        watch.bound_rose(1.0)
+        assert not token._stopped.wait(0.3)  # no schedule yet: it may still prove there is none
+        watch.bound_rose(2.0)
+        watch.on_solution_callback()
+        assert token._stopped.wait(10.0)
+    finally:
+        watch.close()
+
+
 @pytest.mark.parametrize(("bound", "stops"), [(3.0, True), (4.0, False)])
 def test_only_a_bound_still_at_the_start_gets_the_short_stall(
     monkeypatch: pytest.MonkeyPatch, bound: float, stops: bool

@@ -338,6 +338,29 @@ def test_rc2s_bound_stops_the_first_probe_below_it(monkeypatch: pytest.MonkeyPat
     assert found.status == cp_model.OPTIMAL and found.value == 4  # the core side decided
 
 
+@pytest.mark.parametrize("with_rc2", [True, False])
+def test_beside_rc2_the_core_phase_stops_at_its_first_schedule(
+    monkeypatch: pytest.MonkeyPatch, with_rc2: bool
+) -> None:
+    model, total, _ = _race_model()
+    stalls: list[float | None] = []
+
+    def core_phase(*args: Any, stall: float | None, **keywords: Any) -> breaks.BudgetOutcome:
+        stalls.append(stall)
+        return breaks.BudgetOutcome(cp_model.UNKNOWN, 1)  # no schedule: the search ends
+
+    monkeypatch.setattr(breaks, "_core_phase", core_phase)  # after the probe refutes 0
+    breaks.budget_search(
+        model,
+        total,
+        0,
+        configure=_one_worker,
+        remaining=lambda: 30.0,
+        maxsat=_rc2_with_a_bound(0, threading.Event()) if with_rc2 else None,
+    )
+    assert stalls == [breaks.BESIDE_RC2_STALL if with_rc2 else None]
+
+
 @pytest.mark.parametrize("bound", [1, 3])  # the split's budget itself, or past it
 def test_no_case_split_for_a_budget_rc2s_cores_have_reached(
     monkeypatch: pytest.MonkeyPatch, bound: int

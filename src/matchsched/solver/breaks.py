@@ -180,6 +180,14 @@ the split decides that budget itself. The rises of the core phase come early (0.
 on the originals), and on ticf-13crafc and forum-13crafc, whose bound stays at the start,
 the phase waited 3 s for nothing."""
 
+BESIDE_RC2_STALL = 0.0
+"""With RC2 running, the core phase stops at its first schedule (the stall rules above do not
+apply): RC2's cores raise the bound, and the race's core side, the same core-guided worker,
+takes up the search for the timetable. Waiting for the phase to stall spent 1.3 to 13.5 s
+with three threads on two cores, and the race's core side started from scratch after it:
+ticf-13crafb 47.0, 51.9 and 32.6 s over seeds 0 to 2, against 23.7, 51.8 and 26.5 s with
+the phase stopped at its first schedule (docs/jair.md)."""
+
 LP_PROBE_PARAMETERS: dict[str, object] = {
     "num_workers": 1,
     "subsolvers": ["default_lp"],
@@ -338,7 +346,8 @@ def budget_search(
     it, stops whichever step is running and decides the search. Its lower bound (the cores
     found so far) stops a first probe below it, spares the split a budget it has reached
     (RC2 then keeps its core, :func:`_reached`), and refutes the race's budgets. The case
-    split stops it (its cases want both cores); the race then starts it again.
+    split stops it (its cases want both cores); the race then starts it again. Beside it,
+    the core phase stops at its first schedule (:data:`BESIDE_RC2_STALL`).
 
     When time runs out the outcome is UNKNOWN with the bound reached and the best schedule
     found; the caller optimises from there. ``stop`` stops every solve that is running;
@@ -431,6 +440,7 @@ def _from_the_bound(
         share,
         stop=stop,
         stall_at_start=SPLIT_STALL if splits_next else CORE_STALL,
+        stall=BESIDE_RC2_STALL if rc2 is not None else None,
     )
     if upper.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
         return upper
@@ -744,9 +754,11 @@ def _core_phase(
     *,
     stop: StopToken | None = None,
     stall_at_start: float = CORE_STALL,
+    stall: float | None = None,
 ) -> BudgetOutcome:
     """Minimise ``total`` from the proven ``lower`` by cores; stop once the bound stalls
-    (after ``stall_at_start`` seconds while it has not risen above ``lower``).
+    (after ``stall_at_start`` seconds while it has not risen above ``lower``; with ``stall``,
+    after that many seconds whatever the bound did).
 
     Returns OPTIMAL or INFEASIBLE when the phase decides the question, FEASIBLE with the best
     schedule and the bound reached when it stalls, UNKNOWN (``lower`` raised if it could)
@@ -761,7 +773,7 @@ def _core_phase(
     question.add(total >= lower)
     question.minimize(total)
     watch = stop.linked() if stop is not None else StopToken()
-    stalled = _StallWatch(watch, lower, stall_at_start)
+    stalled = _StallWatch(watch, lower, stall_at_start, stall)
     solver.best_bound_callback = stalled.bound_rose
     try:
         status = solve_watched(solver, question, watch, stalled)
@@ -785,12 +797,16 @@ def _core_phase(
 
 class _StallWatch(_Watch):
     """Stops a core phase whose bound has stalled, once it has a schedule (:data:`CORE_STALL`;
-    ``stall_at_start`` while the bound is still at the phase's starting ``lower``)."""
+    ``stall_at_start`` while the bound is still at the phase's starting ``lower``; ``stall``,
+    when given, in place of both: :data:`BESIDE_RC2_STALL`)."""
 
-    def __init__(self, token: StopToken, lower: int, stall_at_start: float) -> None:
+    def __init__(
+        self, token: StopToken, lower: int, stall_at_start: float, stall: float | None = None
+    ) -> None:
         super().__init__(token)
         self.lower = lower
         self.stall_at_start = stall_at_start
+        self.stall = stall
         self.risen = False
         self.solutions = 0
         self.started = time.perf_counter()
@@ -807,7 +823,9 @@ class _StallWatch(_Watch):
     def _stalled(self, now: float) -> bool:
         if not self.solutions:
             return False
-        if self.risen:
+        if self.stall is not None:
+            patience = self.stall
+        elif self.risen:
             patience = max(CORE_STALL, 2 * (self.last_rise - self.started))
         else:
             patience = self.stall_at_start
