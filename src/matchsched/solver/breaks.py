@@ -183,10 +183,10 @@ the phase waited 3 s for nothing."""
 BESIDE_RC2_STALL = 0.0
 """With RC2 running, the core phase stops at its first schedule (the stall rules above do not
 apply): RC2's cores raise the bound, and the race's core side, the same core-guided worker,
-takes up the search for the timetable. Waiting for the phase to stall spent 1.3 to 13.5 s
-with three threads on two cores, and the race's core side started from scratch after it:
-ticf-13crafb 47.0, 51.9 and 32.6 s over seeds 0 to 2, against 23.7, 51.8 and 26.5 s with
-the phase stopped at its first schedule (docs/jair.md)."""
+takes up the search for the timetable. Waiting for the stall kept three threads on two cores,
+slowing RC2, and the race's core side started from scratch after it anyway: the originals
+took 103.4 s against 124.7 s the same day (forum-13crafb 14.1 s against 22.6 s, forum-14
+10.9 s against 15.6 s; docs/jair.md)."""
 
 LP_PROBE_PARAMETERS: dict[str, object] = {
     "num_workers": 1,
