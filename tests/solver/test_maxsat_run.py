@@ -121,9 +121,12 @@ def test_rc2_runs_from_the_first_probe_on_and_its_answer_stops_the_step_running(
     def rc2(stopped: object, limit: float | None, proved: object) -> tuple[int, list] | None:
         return _the_optimum(literals) if in_the_step.wait(WAIT) else None
 
-    found = breaks.budget_search(
-        model, total, 0, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
-    )
+    if step == "_core_phase":  # beside RC2 it runs only with the case split next
+        found = _search_where_the_split_comes_next(model, total, rc2)
+    else:
+        found = breaks.budget_search(
+            model, total, 0, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
+        )
     assert stopped_by_rc2.is_set()
     _assert_the_optimum(found, literals)
 
@@ -338,9 +341,16 @@ def test_rc2s_bound_stops_the_first_probe_below_it(monkeypatch: pytest.MonkeyPat
     assert found.status == cp_model.OPTIMAL and found.value == 4  # the core side decided
 
 
-@pytest.mark.parametrize("with_rc2", [True, False])
-def test_beside_rc2_the_core_phase_stops_at_its_first_schedule(
-    monkeypatch: pytest.MonkeyPatch, with_rc2: bool
+@pytest.mark.parametrize(
+    ("with_rc2", "with_split", "expected"),
+    [
+        (True, True, [breaks.BESIDE_RC2_STALL]),  # the phase, until its first schedule
+        (True, False, []),  # no phase: the race starts at once
+        (False, False, [None]),  # the phase with its stall rules
+    ],
+)
+def test_beside_rc2_the_core_phase_runs_only_before_the_split(
+    monkeypatch: pytest.MonkeyPatch, with_rc2: bool, with_split: bool, expected: list
 ) -> None:
     model, total, _ = _race_model()
     stalls: list[float | None] = []
@@ -350,15 +360,39 @@ def test_beside_rc2_the_core_phase_stops_at_its_first_schedule(
         return breaks.BudgetOutcome(cp_model.UNKNOWN, 1)  # no schedule: the search ends
 
     monkeypatch.setattr(breaks, "_core_phase", core_phase)  # after the probe refutes 0
-    breaks.budget_search(
+    monkeypatch.setattr(
+        breaks, "split_by_participant", lambda *args: _stalled_core_phase(model, total, 9)
+    )
+    rc2 = _rc2_with_a_bound(0, threading.Event()) if with_rc2 else None
+    found = breaks.budget_search(
         model,
         total,
         0,
         configure=_one_worker,
         remaining=lambda: 30.0,
-        maxsat=_rc2_with_a_bound(0, threading.Event()) if with_rc2 else None,
+        split=breaks.ParticipantSplit({}, {}, [], lambda *a: None) if with_split else None,
+        maxsat=rc2,
     )
-    assert stalls == [breaks.BESIDE_RC2_STALL if with_rc2 else None]
+    assert stalls == expected
+    if with_rc2 and not with_split:  # the race's core side found the optimum
+        assert found.status == cp_model.OPTIMAL and found.value == 4
+
+
+def test_the_races_core_side_proves_that_there_is_no_schedule_at_all() -> None:
+    """Beside RC2 there is no core phase, so the race's core side decides an event without
+    any schedule (RC2 here never answers)."""
+    model, total, _ = _race_model()
+    model.add(total <= 3)  # and at least 4: no schedule
+    deadline = time.monotonic() + 5.0
+    found = breaks.budget_search(
+        model,
+        total,
+        0,
+        configure=_one_worker,
+        remaining=lambda: deadline - time.monotonic(),
+        maxsat=_rc2_with_a_bound(0, threading.Event()),
+    )
+    assert found.status == cp_model.INFEASIBLE
 
 
 @pytest.mark.parametrize("bound", [1, 3])  # the split's budget itself, or past it

@@ -181,12 +181,14 @@ on the originals), and on ticf-13crafc and forum-13crafc, whose bound stays at t
 the phase waited 3 s for nothing."""
 
 BESIDE_RC2_STALL = 0.0
-"""With RC2 running, the core phase stops at its first schedule (the stall rules above do not
-apply): RC2's cores raise the bound, and the race's core side, the same core-guided worker,
-takes up the search for the timetable. Waiting for the stall kept three threads on two cores,
-slowing RC2, and the race's core side started from scratch after it anyway: the originals
-took 103.4 s against 124.7 s the same day (forum-13crafb 14.1 s against 22.6 s, forum-14
-10.9 s against 15.6 s; docs/jair.md)."""
+"""With RC2 running, the core phase runs only when the case split comes next (it gives the
+split its upper bound), and stops at its first schedule (the stall rules above do not
+apply); otherwise the race starts at once. RC2's cores raise the bound, and the race's core
+side, the same core-guided worker, takes up the search for the timetable. Waiting for the
+stall kept three threads on two cores, slowing RC2, and the race's core side started from
+scratch after it anyway: the originals took 103.4 s against 124.7 s the same day with the
+phase stopped at its first schedule (forum-13crafb 14.1 s against 22.6 s, forum-14 10.9 s
+against 15.6 s), and the first schedule itself took 1.3 to 2.8 s (docs/jair.md)."""
 
 LP_PROBE_PARAMETERS: dict[str, object] = {
     "num_workers": 1,
@@ -347,7 +349,7 @@ def budget_search(
     found so far) stops a first probe below it, spares the split a budget it has reached
     (RC2 then keeps its core, :func:`_reached`), and refutes the race's budgets. The case
     split stops it (its cases want both cores); the race then starts it again. Beside it,
-    the core phase stops at its first schedule (:data:`BESIDE_RC2_STALL`).
+    step 2 runs only before the split, until its first schedule (:data:`BESIDE_RC2_STALL`).
 
     When time runs out the outcome is UNKNOWN with the bound reached and the best schedule
     found; the caller optimises from there. ``stop`` stops every solve that is running;
@@ -431,6 +433,12 @@ def _from_the_bound(
     """Steps 2 to 4 of :func:`budget_search`, from the budget ``k`` the first probe reached;
     ``rc2`` (if any) is the MaxSAT side already running, whose answer stops ``stop``."""
     splits_next = split is not None and k == lower + 1 and not _reached(rc2, k)
+    if rc2 is not None and not splits_next:
+        # Beside RC2, no core phase: the race's core side is its core-guided worker, RC2's
+        # cores raise the bound, and the phase's own solve cost a presolve and a first
+        # schedule (2.2 to 2.8 s on forum-14) for an upper bound nothing needs.
+        race = _Race(k, stop, on_bound)
+        return _race(model, total, race, None, configure, remaining, workers, profiles, rc2)
     upper = _core_phase(
         model,
         total,
@@ -854,6 +862,8 @@ class _Race:
         ``switches``) a probe refuted a budget the core's bound had not reached."""
         self.best: int | None = None
         """The fewest breaks of a schedule the core side has found."""
+        self.no_schedule = False
+        """The core side proved that there is no schedule at all."""
         self._switches = switches
         self._on_bound = on_bound
         self._lock = threading.Lock()
@@ -879,6 +889,11 @@ class _Race:
             self._on_bound(budget)
         self._decide()
 
+    def none_at_all(self) -> None:
+        """No schedule has ``budget`` breaks or more (nor fewer, refuted): the race is over."""
+        self.no_schedule = True
+        self.done.stop()
+
     def found(self, value: int) -> None:
         """The core side has a schedule with ``value`` breaks."""
         with self._lock:
@@ -896,7 +911,7 @@ def _race(
     model: cp_model.CpModel,
     total: cp_model.LinearExprT,
     race: _Race,
-    upper: BudgetOutcome,
+    upper: BudgetOutcome | None,
     configure: Configure,
     remaining: Callable[[], float | None],
     workers: int,
@@ -916,7 +931,9 @@ def _race(
 
     Finding the schedule at the optimum is heavy-tailed, and which worker finds it depends
     on the event (docs/jair.md): on ticf-13crafb the core worker, on tic-13crafc and
-    forumt-14crafe the probe. ``upper`` is the core phase's schedule.
+    forumt-14crafe the probe. ``upper`` is the core phase's schedule (``None``: beside RC2
+    the race starts without a core phase). The core side's question holds every budget not
+    yet refuted, so its infeasibility proves that there is no schedule at all.
 
     With ``profiles``, the core side turns into a **profile side** once a probe refutes a
     budget above the core's own bound (on tic-13crafc the core's bound stays at 2 while the
@@ -940,6 +957,8 @@ def _race(
         else None,
         race.done,
     )
+    if race.no_schedule:
+        return BudgetOutcome(cp_model.INFEASIBLE, race.budget)
     best = _best_found(race.budget, probed, upper, cored)
     if best.value is not None and best.value <= race.budget:
         return BudgetOutcome(cp_model.OPTIMAL, best.value, best.solver, best.value)
@@ -1049,6 +1068,9 @@ def _core_side(
         solver.wall_time,
         math.ceil(solver.best_objective_bound - 1e-6),
     )
+    if status == cp_model.INFEASIBLE:  # its question holds every budget not yet refuted
+        race.none_at_all()
+        return None
     cored = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if status == cp_model.OPTIMAL:
