@@ -360,9 +360,6 @@ def test_beside_rc2_the_core_phase_runs_only_before_the_split(
         return breaks.BudgetOutcome(cp_model.UNKNOWN, 1)  # no schedule: the search ends
 
     monkeypatch.setattr(breaks, "_core_phase", core_phase)  # after the probe refutes 0
-    monkeypatch.setattr(
-        breaks, "split_by_participant", lambda *args: _stalled_core_phase(model, total, 9)
-    )
     rc2 = _rc2_with_a_bound(0, threading.Event()) if with_rc2 else None
     found = breaks.budget_search(
         model,
