@@ -47,6 +47,37 @@ def test_solve_writes_a_valid_schedule(tmp_path: Path, capsys: pytest.CaptureFix
     assert "valid: 3 meetings" in capsys.readouterr().out
 
 
+TRIANGLE_DZN = """\
+nBusiness = 3;
+nMeetings = 3;
+nTables = 2;
+nTotalSlots = 3;
+nMorningSlots = 3;
+requested = [|1, 2, 3, |1, 3, 3, |2, 3, 3, |];
+meetingsxBusiness = [{1,2,3}, {1,2,4}, {1,3,4}];
+nMeetingsBusiness = [2, 2, 2];
+forbidden = [{0}, {0}, {0}];
+fixed = [0, 0, 0];
+precedences = [{}, {}, {}];
+"""
+
+
+def test_every_command_that_reads_an_event_reads_a_dzn_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = tmp_path / "triangle.dzn"
+    event.write_text(TRIANGLE_DZN, encoding="utf-8")
+    schedule = tmp_path / "schedule.json"
+    assert main(["solve", str(event), "-o", str(schedule), "--quiet"]) == 0
+    assert main(["check", str(event), str(schedule)]) == 0
+    assert main(["export", str(event), str(schedule), "--to", "csv", "-o", "-"]) == 0
+    assert main(["report", str(event), str(schedule), "-o", str(tmp_path / "r.html")]) == 0
+    assert main(["diff", str(schedule), str(schedule), "--event", str(event)]) == 0
+    pytest.importorskip("matplotlib")
+    assert main(["plot", str(event), str(schedule), "-o", str(tmp_path / "plots")]) == 0
+    assert (tmp_path / "plots" / "breaks.png").exists()
+
+
 def test_solve_without_output_prints_the_schedule(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,8 +8,9 @@ import sys
 from typing import Any
 
 from matchsched.adapters.files import atomic_write_text
-from matchsched.adapters.json_io import read_event, read_schedule
+from matchsched.adapters.json_io import read_schedule
 from matchsched.cli import EXIT_OK
+from matchsched.cli.common import read_event_and_options
 from matchsched.diff import diff, diff_text
 
 DESCRIPTION = """\
@@ -38,7 +39,9 @@ def register(subcommands: Any) -> None:
     parser.add_argument("new", metavar="NEW", help="the new schedule file")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout, '-')")
     parser.add_argument("--json", action="store_true", help="machine-readable JSON")
-    parser.add_argument("--event", metavar="EVENT", help="event file, for participant names")
+    parser.add_argument(
+        "--event", metavar="EVENT", help="event file (.json or .dzn), for participant names"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -46,7 +49,7 @@ def run(arguments: argparse.Namespace) -> int:
     """Compare the schedules and print or write the differences."""
     old = read_schedule(arguments.old)
     new = read_schedule(arguments.new)
-    event = read_event(arguments.event) if arguments.event else None
+    event = read_event_and_options(arguments.event)[0] if arguments.event else None
     changes = diff(old, new)
     if arguments.json:
         data = changes.model_dump(mode="json", exclude_none=True)

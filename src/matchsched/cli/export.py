@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from matchsched.adapters._timetable import reference_problems
-from matchsched.adapters.json_io import read_event, read_schedule
+from matchsched.adapters.json_io import read_schedule
 from matchsched.cli import EXIT_BAD_INPUT, EXIT_OK
+from matchsched.cli.common import read_event_and_options
 from matchsched.errors import EventError
 from matchsched.model import Event
 from matchsched.schedule import Schedule
@@ -42,7 +43,7 @@ def register(subcommands: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("event", metavar="EVENT", help="event file (.json)")
+    parser.add_argument("event", metavar="EVENT", help="event file (.json or .dzn)")
     parser.add_argument("schedule", metavar="SCHEDULE", help="schedule file (.json)")
     parser.add_argument("--to", required=True, choices=["csv", "xlsx", "ics"], help="what to write")
     parser.add_argument(
@@ -59,8 +60,9 @@ def register(subcommands: Any) -> None:
 
 
 def read_inputs(event_path: str, schedule_path: str) -> tuple[Event, Schedule]:
-    """Read an event and a schedule and make sure the schedule belongs to the event."""
-    event = read_event(event_path)
+    """Read an event (``.json`` or ``.dzn``) and a schedule and make sure the schedule belongs
+    to the event."""
+    event, _ = read_event_and_options(event_path)
     schedule = read_schedule(schedule_path)
     problems = reference_problems(event, schedule)
     if problems:

@@ -32,7 +32,7 @@ def register(subcommands: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("event", metavar="EVENT", help="event file (.json)")
+    parser.add_argument("event", metavar="EVENT", help="event file (.json or .dzn)")
     parser.add_argument("schedule", metavar="SCHEDULE", help="schedule file (.json)")
     parser.add_argument(
         "-o", "--output", required=True, metavar="report.html", help="file to write ('-': stdout)"
