@@ -29,7 +29,7 @@ def measure(name: str, event: matchsched.Event, time_limit: float) -> dict[str, 
             f"{name}: the checker found {len(violations)} violation(s): {violations[0]}"
         )
     objective = result.objective
-    first = next((p.elapsed_s for p in result.progress), None)
+    first = next((p.elapsed_s for p in result.progress if p.value is not None), None)
     assert objective is not None and objective.scheduled_priority_bound is not None
     value, bound = objective.scheduled_priority, objective.scheduled_priority_bound
     return {

@@ -148,7 +148,9 @@ class ProgressPoint(BaseModel):
     elapsed_s: float
     stage: str
     """The goal being optimised (``scheduled``, ``breaks``, ... or ``tables``)."""
-    value: float
+    value: float | None = None
+    """The best value found so far; ``None`` while the search has proven a bound but found
+    no schedule yet (the breaks goal's budget search reports each rise of its bound)."""
     bound: float | None = None
 
 

@@ -46,6 +46,17 @@ def test_progress_figure_has_one_panel_per_stage() -> None:
     assert len(figure.get_axes()[0].get_lines()) == 2  # value and bound
 
 
+def test_progress_figure_draws_bounds_proven_before_any_schedule() -> None:
+    points = [
+        ProgressPoint(elapsed_s=0.5, stage="breaks", value=None, bound=1),
+        ProgressPoint(elapsed_s=0.7, stage="breaks", value=28, bound=1),
+        ProgressPoint(elapsed_s=6.0, stage="breaks", value=4, bound=4),
+    ]
+    value, bound = progress_figure(points).get_axes()[0].get_lines()
+    assert value.get_xdata().tolist() == [0.7, 6.0]  # no best value before the first schedule
+    assert bound.get_xdata().tolist() == [0.5, 0.7, 6.0]
+
+
 def test_write_plots(tmp_path: Path, organiser_event: Event, organiser_schedule: Schedule) -> None:
     written = write_plots(organiser_event, organiser_schedule, tmp_path / "plots", progress=POINTS)
     assert [p.name for p in written] == [

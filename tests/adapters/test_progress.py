@@ -29,6 +29,12 @@ def test_format_point_shows_time_stage_value_bound_and_gap() -> None:
     assert gap(ProgressPoint(elapsed_s=0, stage="breaks", value=0, bound=0)) == 0.0
 
 
+def test_a_bound_before_any_schedule_shows_no_best_value_and_no_gap() -> None:
+    point = ProgressPoint(elapsed_s=1.25, stage="breaks", value=None, bound=3)
+    assert format_point(point) == "    1.2 s  breaks         best -  bound 3  gap -"
+    assert gap(point) is None
+
+
 def test_json_mode_writes_one_point_per_line() -> None:
     stream = io.StringIO()
     display = make_progress("json", stream=stream)

@@ -240,6 +240,20 @@ def test_the_core_phase_raises_the_bound_past_the_budgets_it_spares() -> None:
     assert asked == [breaks.FEASIBILITY_PARAMETERS, breaks.CORE_PARAMETERS]
 
 
+def test_the_core_phase_and_the_race_report_the_schedules_they_find() -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+    heard: list[int] = []
+
+    found = breaks._core_phase(model, total, 0, _one_worker, _unlimited, 1.0, on_found=heard.append)
+    assert found.status == cp_model.OPTIMAL and found.value == 5
+    assert heard and heard[-1] == 5 and min(heard) == 5  # each schedule, the optimum last
+
+    race = breaks._Race(5, None, None, on_found=heard.append)
+    race.found(7)
+    assert heard[-1] == 7 and race.best == 7
+
+
 def test_the_core_phase_proves_that_no_schedule_exists() -> None:
     model = cp_model.CpModel()
     total = _pairs_must_break(model, 4)

@@ -16,7 +16,7 @@ from matchsched.adapters.dzn import read_dzn
 from matchsched.check import check, evaluate
 from matchsched.model import Event
 from matchsched.options import Goal, SolveOptions
-from matchsched.schedule import SolveStatus
+from matchsched.schedule import ProgressPoint, SolveStatus
 from matchsched.solver import solve
 from matchsched.solver.breaks import break_structure
 from matchsched.solver.compile import compile_event
@@ -197,3 +197,23 @@ def test_optional_meetings_keep_the_breaks_goal_exact() -> None:
         and strong.schedule.objective.scheduled_priority
         == plain.schedule.objective.scheduled_priority
     )
+
+
+def test_the_budget_search_reports_its_bound_before_its_first_schedule() -> None:
+    # Three participants meeting each other in three slots: each alone could meet without a
+    # break, so the budget search starts at 0; whoever misses the middle meeting breaks.
+    event = _event(
+        [{"id": f"p{i}"} for i in range(1, 4)], [["p1", "p2"], ["p1", "p3"], ["p2", "p3"]], 3
+    )
+    options = SolveOptions(goals=[Goal.BREAKS], max_break_spread=2, time_limit=20, maxsat=False)
+    heard: list[ProgressPoint] = []
+    result = solve(event, options, progress=heard.append)
+    assert result.status == SolveStatus.OPTIMAL
+    assert check(event, result.schedule, options) == []
+    assert heard == result.progress
+    assert heard[0].stage == "breaks" and heard[0].value is None and heard[0].bound == 1
+    assert heard[-1].value == heard[-1].bound == 1
+    found = [point.value for point in heard if point.value is not None]
+    assert found == sorted(found, reverse=True)
+    bounds = [point.bound for point in heard]
+    assert bounds == sorted(bounds)  # type: ignore[type-var]

@@ -135,10 +135,15 @@ def progress_figure(points: Iterable[ProgressPoint], *, title: str = "Solver pro
     axes_list = figure.subplots(len(stages), 1, squeeze=False)[:, 0]
     for axes, stage in zip(axes_list, stages, strict=True):
         stage_points = sorted(by_stage.get(stage, []), key=lambda p: p.elapsed_s)
-        times = [p.elapsed_s for p in stage_points]
-        axes.step(
-            times, [p.value for p in stage_points], where="post", label="best value", marker="."
-        )
+        found = [p for p in stage_points if p.value is not None]
+        if found:
+            axes.step(
+                [p.elapsed_s for p in found],
+                [p.value for p in found],
+                where="post",
+                label="best value",
+                marker=".",
+            )
         bounded = [p for p in stage_points if p.bound is not None]
         if bounded:
             axes.step(

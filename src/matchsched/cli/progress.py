@@ -36,8 +36,8 @@ def _number(value: float) -> str:
 
 
 def gap(point: ProgressPoint) -> float | None:
-    """Relative distance between value and bound (0 = proven), or ``None`` without a bound."""
-    if point.bound is None:
+    """Relative distance between value and bound (0 = proven), or ``None`` without both."""
+    if point.value is None or point.bound is None:
         return None
     scale = max(abs(point.value), abs(point.bound))
     return 0.0 if scale == 0 else abs(point.bound - point.value) / scale
@@ -46,11 +46,11 @@ def gap(point: ProgressPoint) -> float | None:
 def format_point(point: ProgressPoint) -> str:
     """``"   3.2 s  scheduled  best 212  bound 215  gap 1.4%"``."""
     relative = gap(point)
+    best = "-" if point.value is None else _number(point.value)
     bound = "-" if point.bound is None else _number(point.bound)
     gap_text = "-" if relative is None else f"{100 * relative:.1f}%"
     return (
-        f"{point.elapsed_s:7.1f} s  {point.stage:<13}  best {_number(point.value)}  "
-        f"bound {bound}  gap {gap_text}"
+        f"{point.elapsed_s:7.1f} s  {point.stage:<13}  best {best}  bound {bound}  gap {gap_text}"
     )
 
 

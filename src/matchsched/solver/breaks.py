@@ -309,6 +309,7 @@ def budget_search(
     remaining: Callable[[], float | None],
     share: float = 0.5,
     on_bound: Callable[[int], None] | None = None,
+    on_found: Callable[[int], None] | None = None,
     split: ParticipantSplit | None = None,
     stop: StopToken | None = None,
     workers: int = 2,
@@ -353,7 +354,10 @@ def budget_search(
 
     When time runs out the outcome is UNKNOWN with the bound reached and the best schedule
     found; the caller optimises from there. ``stop`` stops every solve that is running;
-    ``workers`` is how many solves may run side by side.
+    ``workers`` is how many solves may run side by side. ``on_bound`` hears each rise of the
+    proven bound, ``on_found`` the breaks of each schedule the core phase or the race's core
+    side finds on the way (both are called from the solvers' threads; the outcome itself is
+    not announced).
     """
     # Stops the CP-SAT phases: the caller stopped, or the MaxSAT side decided.
     phases = stop.linked() if stop is not None else StopToken()
@@ -386,10 +390,9 @@ def budget_search(
             split = None
         # the relaxation's bound, or RC2's cores (which then stopped the probe), may pass it
         proven = max(relaxed, rc2.bound if rc2 is not None else 0)
-        if proven > k:
-            k = proven
-            if on_bound is not None:
-                on_bound(k)
+        k = max(k, proven)
+        if k > lower and on_bound is not None:
+            on_bound(k)
         if first.status != cp_model.INFEASIBLE and _out_of_time(remaining()):
             return BudgetOutcome(cp_model.UNKNOWN, k)
         return _from_the_bound(
@@ -401,6 +404,7 @@ def budget_search(
             remaining=remaining,
             share=share,
             on_bound=on_bound,
+            on_found=on_found,
             split=split,
             stop=phases,
             workers=workers,
@@ -423,6 +427,7 @@ def _from_the_bound(
     remaining: Callable[[], float | None],
     share: float,
     on_bound: Callable[[int], None] | None,
+    on_found: Callable[[int], None] | None,
     split: ParticipantSplit | None,
     stop: StopToken,
     workers: int,
@@ -437,7 +442,7 @@ def _from_the_bound(
         # Beside RC2, no core phase: the race's core side is its core-guided worker, RC2's
         # cores raise the bound, and the phase's own solve cost a presolve and a first
         # schedule (2.2 to 2.8 s on forum-14) for an upper bound nothing needs.
-        race = _Race(k, stop, on_bound)
+        race = _Race(k, stop, on_bound, on_found=on_found)
         return _race(model, total, race, None, configure, remaining, workers, profiles, rc2)
     upper = _core_phase(
         model,
@@ -449,6 +454,7 @@ def _from_the_bound(
         stop=stop,
         stall_at_start=SPLIT_STALL if splits_next else CORE_STALL,
         stall=BESIDE_RC2_STALL if rc2 is not None else None,
+        on_found=on_found,
     )
     if upper.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
         return upper
@@ -481,7 +487,7 @@ def _from_the_bound(
     if k >= upper.value:
         return BudgetOutcome(cp_model.OPTIMAL, upper.value, upper.solver, upper.value)
     switches = profiles is not None and workers > 1 and maxsat is None
-    race = _Race(k, stop, on_bound, switches=switches)
+    race = _Race(k, stop, on_bound, switches=switches, on_found=on_found)
     race.found(upper.value)
     if maxsat is None or rc2 is not None:
         return _race(
@@ -763,10 +769,12 @@ def _core_phase(
     stop: StopToken | None = None,
     stall_at_start: float = CORE_STALL,
     stall: float | None = None,
+    on_found: Callable[[int], None] | None = None,
 ) -> BudgetOutcome:
     """Minimise ``total`` from the proven ``lower`` by cores; stop once the bound stalls
     (after ``stall_at_start`` seconds while it has not risen above ``lower``; with ``stall``,
-    after that many seconds whatever the bound did).
+    after that many seconds whatever the bound did). ``on_found`` hears each schedule's
+    breaks.
 
     Returns OPTIMAL or INFEASIBLE when the phase decides the question, FEASIBLE with the best
     schedule and the bound reached when it stalls, UNKNOWN (``lower`` raised if it could)
@@ -781,7 +789,7 @@ def _core_phase(
     question.add(total >= lower)
     question.minimize(total)
     watch = stop.linked() if stop is not None else StopToken()
-    stalled = _StallWatch(watch, lower, stall_at_start, stall)
+    stalled = _StallWatch(watch, lower, stall_at_start, stall, on_found)
     solver.best_bound_callback = stalled.bound_rose
     try:
         status = solve_watched(solver, question, watch, stalled)
@@ -809,12 +817,18 @@ class _StallWatch(_Watch):
     when given, in place of both: :data:`BESIDE_RC2_STALL`)."""
 
     def __init__(
-        self, token: StopToken, lower: int, stall_at_start: float, stall: float | None = None
+        self,
+        token: StopToken,
+        lower: int,
+        stall_at_start: float,
+        stall: float | None = None,
+        on_found: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(token)
         self.lower = lower
         self.stall_at_start = stall_at_start
         self.stall = stall
+        self._on_found = on_found
         self.risen = False
         self.solutions = 0
         self.started = time.perf_counter()
@@ -823,6 +837,8 @@ class _StallWatch(_Watch):
 
     def on_solution_callback(self) -> None:
         self.solutions += 1
+        if self._on_found is not None:
+            self._on_found(round(self.objective_value))
 
     def bound_rose(self, bound: float) -> None:
         self.last_rise = time.perf_counter()
@@ -850,6 +866,7 @@ class _Race:
         on_bound: Callable[[int], None] | None,
         *,
         switches: bool = False,
+        on_found: Callable[[int], None] | None = None,
     ) -> None:
         self.budget = budget
         """Every smaller budget is refuted."""
@@ -866,6 +883,7 @@ class _Race:
         """The core side proved that there is no schedule at all."""
         self._switches = switches
         self._on_bound = on_bound
+        self._on_found = on_found
         self._lock = threading.Lock()
 
     def current(self) -> tuple[int, StopToken]:
@@ -898,6 +916,8 @@ class _Race:
         """The core side has a schedule with ``value`` breaks."""
         with self._lock:
             self.best = value if self.best is None else min(self.best, value)
+        if self._on_found is not None:
+            self._on_found(value)
         self._decide()
 
     def _decide(self) -> None:

@@ -76,17 +76,53 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         )
 
     def on_solution_callback(self) -> None:
+        self.report(self.objective_value, self.best_objective_bound)
+
+    def report(self, value: float | None, bound: float | None) -> None:
+        """A point now, from the objective's value and bound as the model has them."""
         # Fairness is optimised in thousandths; show it as the share it is.
         scale = self.sign / FAIRNESS_SCALE if self.stage == Goal.FAIRNESS.value else self.sign
         point = ProgressPoint(
             elapsed_s=round(self.clock.elapsed, 3),
             stage=self.stage,
-            value=scale * self.objective_value,
-            bound=scale * self.best_objective_bound,
+            value=None if value is None else scale * value,
+            bound=None if bound is None else scale * bound,
         )
         self.sink.append(point)
         if self.callback is not None:
             self.callback(point)
+
+
+class _BudgetProgress:
+    """Progress of the breaks' budget search, which has no single solve to watch: a point
+    each time its proven bound rises or one of its steps finds a schedule with fewer breaks,
+    and the optimum last. Its steps call it from their own threads (the solvers', RC2's
+    reader); nothing is reported after the optimum."""
+
+    def __init__(self, progress: _Progress, lower: int) -> None:
+        self.progress = progress
+        self.bound = lower
+        self.best: int | None = None
+        self.proven = False
+        self._lock = threading.Lock()
+
+    def rose(self, bound: int) -> None:
+        with self._lock:
+            if not self.proven and bound > self.bound:
+                self.bound = bound
+                self.progress.report(self.best, bound)
+
+    def found(self, value: int) -> None:
+        with self._lock:
+            if not self.proven and (self.best is None or value < self.best):
+                self.best = value
+                self.progress.report(value, self.bound)
+
+    def optimum(self, value: int) -> None:
+        with self._lock:
+            self.proven = True
+            self.best = self.bound = value
+            self.progress.report(value, value)
 
 
 def _parameters(
@@ -231,8 +267,12 @@ def _breaks_by_budget(
     ) -> None:
         _parameters(solver, options, limit, parameters)
 
+    reported = _BudgetProgress(callback, lower) if callback is not None else None
+
     def on_bound(bound: int) -> None:
         logger.info("breaks: no schedule with fewer than %d breaks", bound)
+        if reported is not None:
+            reported.rose(bound)
 
     found = break_search.budget_search(
         model,
@@ -241,6 +281,7 @@ def _breaks_by_budget(
         configure=configure,
         remaining=remaining,
         on_bound=on_bound,
+        on_found=reported.found if reported is not None else None,
         split=_participant_split(timetable, options),
         stop=stop,
         workers=options.workers,
@@ -249,17 +290,8 @@ def _breaks_by_budget(
         maxsat=_maxsat(timetable, options),
     )
     if found.status == cp_model.OPTIMAL and found.solver is not None:
-        if callback is not None:
-            callback.sink.append(
-                ProgressPoint(
-                    elapsed_s=round(clock.elapsed, 3),
-                    stage=callback.stage,
-                    value=float(found.value or 0),
-                    bound=float(found.value or 0),
-                )
-            )
-            if callback.callback is not None:
-                callback.callback(callback.sink[-1])
+        if reported is not None:
+            reported.optimum(found.value or 0)
         return cp_model.OPTIMAL, found.solver
     if found.status == cp_model.INFEASIBLE:
         return cp_model.INFEASIBLE, cp_model.CpSolver()
