@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from matchsched.model import Event
 from matchsched.options import Goal, SolveOptions
-from matchsched.solver import breaks
+from matchsched.solver import breaks, search, solve
 from matchsched.solver.breaks import (
     Configure,
     ParticipantSplit,
@@ -615,3 +615,36 @@ def test_only_events_whose_requests_are_all_required_get_the_relaxation(required
     assert (relaxation is not None) == required
     one_worker = SolveOptions(goals=[Goal.BREAKS], workers=1)
     assert _relaxation(timetable, one_worker) is None
+
+
+@pytest.mark.parametrize("maxsat", [True, False])
+def test_beside_rc2_the_first_probe_gets_no_relaxation(
+    monkeypatch: pytest.MonkeyPatch, maxsat: bool
+) -> None:
+    pytest.importorskip("pysat")
+    event = Event.model_validate(
+        {
+            "name": "triangle",
+            "sessions": [{"id": "am", "start": "2024-05-02T09:00", "slot_minutes": 30, "slots": 3}],
+            "locations": [{"id": "hall", "tables": 2}],
+            "participants": [{"id": p} for p in ("a", "b", "c")],
+            "requests": [
+                {"id": f"{x}{y}", "participants": [x, y], "required": True}
+                for x, y in (("a", "b"), ("a", "c"), ("b", "c"))
+            ],
+        }
+    )
+    asked: dict[str, object] = {}
+    real = breaks.budget_search
+
+    def budget_search(*args: object, **kwargs: object) -> breaks.BudgetOutcome:
+        asked.update(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search.break_search, "budget_search", budget_search)
+    options = SolveOptions(goals=[Goal.BREAKS], maxsat=maxsat, time_limit=20)
+    result = solve(event, options)
+    assert result.status.value == "optimal" and result.schedule.objective is not None
+    assert result.schedule.objective.breaks == 1
+    assert (asked["maxsat"] is not None) == maxsat
+    assert (asked["relaxation"] is None) == maxsat

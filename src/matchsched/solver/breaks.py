@@ -463,11 +463,12 @@ def _from_the_bound(
         return answered
     if upper.value is None:
         return upper
-    k = upper.lower  # at least k: the phase starts from it
-    if rc2 is not None:  # RC2's cores may have passed the phase's bound (and the split's budget)
-        k = max(k, rc2.bound)
-    if on_bound is not None:
-        on_bound(k)
+    # At least k: the phase starts from it. RC2's cores may have passed the phase's bound
+    # (and the split's budget).
+    reached = max(upper.lower, rc2.bound if rc2 is not None else 0)
+    if reached > k and on_bound is not None:
+        on_bound(reached)
+    k = reached
     if split is not None and k == lower + 1 < upper.value and not _reached(rc2, k):
         head, rc2 = rc2, None
         if head is not None:  # the split's cases want both cores (ticf-13crafc: 6 s, or > 60 s)

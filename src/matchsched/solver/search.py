@@ -274,6 +274,7 @@ def _breaks_by_budget(
         if reported is not None:
             reported.rose(bound)
 
+    rc2 = _maxsat(timetable, options)
     found = break_search.budget_search(
         model,
         expression,
@@ -285,9 +286,9 @@ def _breaks_by_budget(
         split=_participant_split(timetable, options),
         stop=stop,
         workers=options.workers,
-        relaxation=_relaxation(timetable, options),
+        relaxation=_relaxation(timetable, options) if rc2 is None else None,
         profiles=_profiles(timetable, options),
-        maxsat=_maxsat(timetable, options),
+        maxsat=rc2,
     )
     if found.status == cp_model.OPTIMAL and found.solver is not None:
         if reported is not None:
@@ -317,7 +318,8 @@ def _relaxation(timetable: TimetableModel, options: SolveOptions) -> Relaxation 
     With an optional request the relaxation may leave meetings out, the levels optimised
     before the breaks (scheduled priority first) are not in it, and its bound says little;
     on a large event it would cost a model as big as the timetable's for nothing. With one
-    worker it has no core to run on.
+    worker it has no core to run on. Beside RC2 (the caller's choice) it is not asked: RC2's
+    cores raise the bound as it would, and its thread took the first probe's time (docs/jair.md).
     """
     structure = timetable.breaks.structure
     if structure is None or not _relaxation_applies(timetable, options):
