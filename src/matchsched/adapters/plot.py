@@ -135,24 +135,8 @@ def progress_figure(points: Iterable[ProgressPoint], *, title: str = "Solver pro
     axes_list = figure.subplots(len(stages), 1, squeeze=False)[:, 0]
     for axes, stage in zip(axes_list, stages, strict=True):
         stage_points = sorted(by_stage.get(stage, []), key=lambda p: p.elapsed_s)
-        found = [p for p in stage_points if p.value is not None]
-        if found:
-            axes.step(
-                [p.elapsed_s for p in found],
-                [p.value for p in found],
-                where="post",
-                label="best value",
-                marker=".",
-            )
-        bounded = [p for p in stage_points if p.bound is not None]
-        if bounded:
-            axes.step(
-                [p.elapsed_s for p in bounded],
-                [p.bound for p in bounded],
-                where="post",
-                label="bound",
-                linestyle="--",
-            )
+        _step(axes, [(p.elapsed_s, p.value) for p in stage_points], label="best value", marker=".")
+        _step(axes, [(p.elapsed_s, p.bound) for p in stage_points], label="bound", linestyle="--")
         axes.set_title(_text(stage), fontsize=10)
         axes.set_ylabel("value")
         axes.grid(alpha=0.3)
@@ -161,6 +145,15 @@ def progress_figure(points: Iterable[ProgressPoint], *, title: str = "Solver pro
     axes_list[-1].set_xlabel("seconds")
     figure.suptitle(_text(title))
     return figure
+
+
+def _step(axes: Any, points: list[tuple[float, float | None]], **style: Any) -> None:
+    """A step line through the points that have a value (a best value before the first
+    schedule, a bound the stage never had: nothing drawn)."""
+    known = [(time, value) for time, value in points if value is not None]
+    if known:
+        times, values = zip(*known, strict=True)
+        axes.step(times, values, where="post", **style)
 
 
 def read_progress_log(path: str | os.PathLike[str]) -> list[ProgressPoint]:
