@@ -10,6 +10,7 @@ import time
 import pytest
 from ortools.sat.python import cp_model
 
+from matchsched.check import check
 from matchsched.model import Event
 from matchsched.options import Goal, SolveOptions
 from matchsched.solver import breaks, search, solve
@@ -646,5 +647,6 @@ def test_beside_rc2_the_first_probe_gets_no_relaxation(
     result = solve(event, options)
     assert result.status.value == "optimal" and result.schedule.objective is not None
     assert result.schedule.objective.breaks == 1
+    assert check(event, result.schedule, options) == []
     assert (asked["maxsat"] is not None) == maxsat
     assert (asked["relaxation"] is None) == maxsat
