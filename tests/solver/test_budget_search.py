@@ -597,20 +597,27 @@ def test_the_relaxation_stalls_only_once_its_search_has_started(
         watch.close()
 
 
-@pytest.mark.parametrize("required", [True, False])
-def test_only_events_whose_requests_are_all_required_get_the_relaxation(required: bool) -> None:
-    event = Event.model_validate(
+def _pairs(pairs: list[tuple[str, str, bool]], slots: int, tables: int) -> Event:
+    """Participants a, b, c in one session; each (x, y, required) is a request of x and y."""
+    return Event.model_validate(
         {
             "name": "pairs",
-            "sessions": [{"id": "am", "start": "2024-05-02T09:00", "slot_minutes": 30, "slots": 4}],
-            "locations": [{"id": "hall", "tables": 1}],
+            "sessions": [
+                {"id": "am", "start": "2024-05-02T09:00", "slot_minutes": 30, "slots": slots}
+            ],
+            "locations": [{"id": "hall", "tables": tables}],
             "participants": [{"id": p} for p in ("a", "b", "c")],
             "requests": [
-                {"id": "ab", "participants": ["a", "b"], "required": required},
-                {"id": "bc", "participants": ["b", "c"], "required": True},
+                {"id": f"{x}{y}", "participants": [x, y], "required": required}
+                for x, y, required in pairs
             ],
         }
     )
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_only_events_whose_requests_are_all_required_get_the_relaxation(required: bool) -> None:
+    event = _pairs([("a", "b", required), ("b", "c", True)], slots=4, tables=1)
     timetable = TimetableModel(compile_event(event), SolveOptions(goals=[Goal.BREAKS]))
     relaxation = _relaxation(timetable, SolveOptions(goals=[Goal.BREAKS]))
     assert (relaxation is not None) == required
@@ -623,18 +630,7 @@ def test_beside_rc2_the_first_probe_gets_no_relaxation(
     monkeypatch: pytest.MonkeyPatch, maxsat: bool
 ) -> None:
     pytest.importorskip("pysat")
-    event = Event.model_validate(
-        {
-            "name": "triangle",
-            "sessions": [{"id": "am", "start": "2024-05-02T09:00", "slot_minutes": 30, "slots": 3}],
-            "locations": [{"id": "hall", "tables": 2}],
-            "participants": [{"id": p} for p in ("a", "b", "c")],
-            "requests": [
-                {"id": f"{x}{y}", "participants": [x, y], "required": True}
-                for x, y in (("a", "b"), ("a", "c"), ("b", "c"))
-            ],
-        }
-    )
+    event = _pairs([("a", "b", True), ("a", "c", True), ("b", "c", True)], slots=3, tables=2)
     asked: dict[str, object] = {}
     real = breaks.budget_search
 

@@ -78,15 +78,16 @@ class _Progress(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         self.report(self.objective_value, self.best_objective_bound)
 
-    def report(self, value: float | None, bound: float | None) -> None:
-        """A point now, from the objective's value and bound as the model has them."""
+    def report(self, value: float | None, bound: float) -> None:
+        """A point now, from the objective's value (``None``: no schedule yet) and bound as
+        the model has them."""
         # Fairness is optimised in thousandths; show it as the share it is.
         scale = self.sign / FAIRNESS_SCALE if self.stage == Goal.FAIRNESS.value else self.sign
         point = ProgressPoint(
             elapsed_s=round(self.clock.elapsed, 3),
             stage=self.stage,
             value=None if value is None else scale * value,
-            bound=None if bound is None else scale * bound,
+            bound=scale * bound,
         )
         self.sink.append(point)
         if self.callback is not None:
