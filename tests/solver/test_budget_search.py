@@ -646,3 +646,35 @@ def test_beside_rc2_the_first_probe_gets_no_relaxation(
     assert check(event, result.schedule, options) == []
     assert (asked["maxsat"] is not None) == maxsat
     assert (asked["relaxation"] is None) == maxsat
+
+
+@pytest.mark.parametrize(("lower", "minimises"), [(0, False), (5, True)])
+def test_a_first_probe_above_zero_minimises_the_total_and_ends_at_its_first_schedule(
+    monkeypatch: pytest.MonkeyPatch, lower: int, minimises: bool
+) -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+    asked: list[tuple[bool, object]] = []
+    real = breaks.solve_watched
+
+    def watched(solver: cp_model.CpSolver, question: cp_model.CpModel, *args: object) -> object:
+        asked.append((question.has_objective(), args[1] if len(args) > 1 else None))
+        return real(solver, question, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(breaks, "solve_watched", watched)
+    found = budget_search(model, total, lower, configure=_one_worker, remaining=_unlimited)
+    assert found.status == cp_model.OPTIMAL and found.value == 5
+    assert found.solver is not None and found.solver.Value(total) == 5
+    objective, callback = asked[0]
+    assert objective == minimises
+    assert isinstance(callback, breaks._FirstSchedule) == minimises
+
+
+def test_a_minimising_probe_above_the_optimum_answers_with_a_schedule_within_it() -> None:
+    model = cp_model.CpModel()
+    total = _pairs_must_break(model, 9)
+
+    found = breaks._probe(model, total, 7, _one_worker, _unlimited, 1.0, minimise=True)
+    assert found.status == cp_model.OPTIMAL and found.value is not None
+    assert 5 <= found.value <= 7
+    assert found.solver is not None and found.solver.Value(total) == found.value
