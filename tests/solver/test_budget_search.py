@@ -657,9 +657,14 @@ def test_a_first_probe_above_zero_minimises_the_total_and_ends_at_its_first_sche
     asked: list[tuple[bool, object]] = []
     real = breaks.solve_watched
 
-    def watched(solver: cp_model.CpSolver, question: cp_model.CpModel, *args: object) -> object:
-        asked.append((question.has_objective(), args[1] if len(args) > 1 else None))
-        return real(solver, question, *args)  # type: ignore[arg-type]
+    def watched(
+        solver: cp_model.CpSolver,
+        question: cp_model.CpModel,
+        stop: StopToken | None,
+        callback: cp_model.CpSolverSolutionCallback | None = None,
+    ) -> object:
+        asked.append((question.has_objective(), callback))
+        return real(solver, question, stop, callback)
 
     monkeypatch.setattr(breaks, "solve_watched", watched)
     found = budget_search(model, total, lower, configure=_one_worker, remaining=_unlimited)

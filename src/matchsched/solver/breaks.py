@@ -760,14 +760,8 @@ def _probe(
     solver = _solver_for_share(configure, remaining, share, parameters, cap)
     if solver is None:
         return BudgetOutcome(cp_model.UNKNOWN, 0)
-    if minimise:
-        question = model.clone()
-        question.clear_objective()
-        question.add(total <= budget)
-        question.minimize(total)
-        status = solve_watched(solver, question, stop, _FirstSchedule())
-    else:
-        status = solve_watched(solver, _budget_question(model, total, budget), stop)
+    question = _budget_question(model, total, budget, minimise=minimise)
+    status = solve_watched(solver, question, stop, _FirstSchedule() if minimise else None)
     logger.debug(
         "breaks: %d break(s): %s in %.2f s", budget, solver.status_name(status), solver.wall_time
     )
@@ -1273,12 +1267,17 @@ def _out_of_time(left: float | None) -> bool:
 
 
 def _budget_question(
-    model: cp_model.CpModel, total: cp_model.LinearExprT, budget: int
+    model: cp_model.CpModel, total: cp_model.LinearExprT, budget: int, *, minimise: bool = False
 ) -> cp_model.CpModel:
-    """A copy of ``model`` without its objective, with exactly ``budget`` breaks."""
+    """A copy of ``model`` without its objective, with exactly ``budget`` breaks; with
+    ``minimise``, at most ``budget`` breaks and the total as its objective."""
     question = model.clone()
     question.clear_objective()
-    question.add(total == budget)
+    if minimise:
+        question.add(total <= budget)
+        question.minimize(total)
+    else:
+        question.add(total == budget)
     return question
 
 
