@@ -17,7 +17,7 @@ from matchsched.check import check, evaluate
 from matchsched.model import Event
 from matchsched.options import Goal, SolveOptions
 from matchsched.schedule import ProgressPoint, SolveStatus
-from matchsched.solver import solve
+from matchsched.solver import search, solve
 from matchsched.solver.breaks import break_structure
 from matchsched.solver.compile import compile_event
 from matchsched.solver.cpsat.model import TimetableModel
@@ -217,3 +217,33 @@ def test_the_budget_search_reports_its_bound_before_its_first_schedule() -> None
     assert found == sorted(found, reverse=True)
     bounds = [point.bound for point in heard]
     assert bounds == sorted(bounds)  # type: ignore[type-var]
+
+
+@pytest.mark.parametrize("optional", [False, True])
+def test_only_an_event_whose_requests_are_all_required_is_searched_by_budgets(
+    monkeypatch: pytest.MonkeyPatch, optional: bool
+) -> None:
+    # With an optional request the proven minima bound little, so the breaks level is
+    # optimised directly (docs/decisions.md); either way the optimum is the same.
+    event = _event(
+        [{"id": f"p{i}"} for i in range(1, 4)], [["p1", "p2"], ["p1", "p3"], ["p2", "p3"]], 3
+    )
+    if optional:
+        first = event.requests[0].model_copy(update={"required": False})
+        event = event.model_copy(update={"requests": [first, *event.requests[1:]]})
+    searched: list[int] = []
+    budget_search = search.break_search.budget_search
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        searched.append(1)
+        return budget_search(*args, **kwargs)
+
+    monkeypatch.setattr(search.break_search, "budget_search", spy)
+    options = SolveOptions(
+        goals=[Goal.SCHEDULED, Goal.BREAKS], max_break_spread=2, time_limit=20, maxsat=False
+    )
+    result = solve(event, options)
+    assert result.status == SolveStatus.OPTIMAL
+    assert check(event, result.schedule, options) == []
+    assert result.objective is not None and result.objective.breaks == 1
+    assert bool(searched) is not optional
