@@ -797,10 +797,7 @@ def _core_phase(
     solver = _solver_for_share(configure, remaining, share, CORE_PARAMETERS)
     if solver is None:
         return BudgetOutcome(cp_model.UNKNOWN, lower)
-    question = model.clone()
-    question.clear_objective()
-    question.add(total >= lower)
-    question.minimize(total)
+    question = minimising_from(model, total, lower)
     watch = stop.linked() if stop is not None else StopToken()
     stalled = _StallWatch(watch, lower, stall_at_start, stall, on_found)
     solver.best_bound_callback = stalled.bound_rose
@@ -1087,10 +1084,7 @@ def _core_side(
     solver = _solver_for_share(configure, remaining, 1.0, CORE_ALONE_PARAMETERS)
     if solver is None:
         return None
-    question = model.clone()
-    question.clear_objective()
-    question.add(total >= race.budget)
-    question.minimize(total)
+    question = minimising_from(model, total, race.budget)
     solver.best_bound_callback = lambda bound: race.refuted_below(
         math.ceil(bound - 1e-6), by_core=True
     )
@@ -1264,6 +1258,17 @@ def _solver_for_share(
 def _out_of_time(left: float | None) -> bool:
     """True when ``left`` (seconds left, ``None``: unlimited) is 0.05 s or less."""
     return left is not None and left <= 0.05
+
+
+def minimising_from(
+    model: cp_model.CpModel, total: cp_model.LinearExprT, lower: int
+) -> cp_model.CpModel:
+    """A copy of ``model`` that minimises ``total`` from its proven bound ``lower``."""
+    question = model.clone()
+    question.clear_objective()
+    question.add(total >= lower)
+    question.minimize(total)
+    return question
 
 
 def _budget_question(

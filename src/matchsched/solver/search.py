@@ -307,9 +307,7 @@ def _breaks_by_budget(
     if found.status == cp_model.INFEASIBLE:
         return cp_model.INFEASIBLE, cp_model.CpSolver()
     # Out of probing time: optimise with the rest, from the proven bound and any schedule.
-    fallback = model.clone()
-    fallback.add(expression >= found.lower)
-    fallback.minimize(expression)
+    fallback = break_search.minimising_from(model, expression, found.lower)
     if found.solver is not None:
         fallback.clear_hints()
         for variable in timetable.x:
