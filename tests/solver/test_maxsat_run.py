@@ -342,6 +342,38 @@ def test_rc2s_bound_stops_the_first_probe_below_it(monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize(
+    ("lower", "with_rc2", "probed"),
+    [
+        (0, True, [0]),  # at 0 the probe fixes every break literal: asked first
+        (2, True, []),  # above 0 beside RC2: the race from the minima at once
+        (2, False, [2]),  # without RC2 the probe is asked first at any minima
+    ],
+)
+def test_beside_rc2_the_search_probes_first_only_at_0_breaks(
+    monkeypatch: pytest.MonkeyPatch, lower: int, with_rc2: bool, probed: list[int]
+) -> None:
+    model, total, _ = _race_model()
+    _stall_the_core_phase(monkeypatch, model, total)
+    probes: list[int] = []
+
+    def probe(*args: Any, **keywords: Any) -> breaks.BudgetOutcome:
+        probes.append(args[2])
+        return breaks.BudgetOutcome(cp_model.UNKNOWN, args[2])  # undecided
+
+    monkeypatch.setattr(breaks, "_probe", probe)
+    found = breaks.budget_search(
+        model,
+        total,
+        lower,
+        configure=_one_worker,
+        remaining=lambda: 30.0,
+        maxsat=_rc2_with_a_bound(lower, threading.Event()) if with_rc2 else None,
+    )
+    assert probes[:1] == probed
+    assert found.status == cp_model.OPTIMAL and found.value == 4  # the core side decided
+
+
+@pytest.mark.parametrize(
     ("with_rc2", "with_split", "expected"),
     [
         (True, True, [breaks.BESIDE_RC2_STALL]),  # the phase, until its first schedule
