@@ -618,15 +618,16 @@ def _first_probe(
     more than it gave (0.3 to 1.4 s on each of the ten originals that are infeasible at
     d = 0, for a bound the core phase reaches anyway).
 
-    Above 0 breaks the probe minimises the total within its budget and ends at its first
-    schedule: with the total as objective, CP-SAT's workers try break literals false first.
-    forumt-14crafc and crafd at their minima (5 and 4) take 0.4 to 0.7 s, against 0.7 to
-    2.1 s asked as "exactly the budget" (seeds 0 to 3); forumt-14crafe without RC2 6.1 s,
-    against 57.9 s. At 0 breaks the budget fixes every break literal and the objective only
+    Above 0 breaks (asked only without RC2 since :func:`_probes_first`) the probe minimises
+    the total within its budget and ends at its first schedule: with the total as
+    objective, CP-SAT's workers try break literals false first. forumt-14crafc and crafd at
+    their minima (5 and 4) took 0.4 to 0.7 s, against 0.7 to 2.1 s asked as "exactly the
+    budget" (seeds 0 to 3, RC2 beside); forumt-14crafe without RC2 6.1 s, against 57.9 s.
+    At 0 breaks the budget fixes every break literal and the objective only
     slows the probe (ticf-14crafa 3.1 to 4.6 s, against 2.2 to 2.3 s; docs/jair.md).
     """
     probe_stop = stop.linked() if stop is not None else StopToken()
-    if rc2 is not None:  # forum-13crafb: RC2 proves 5 at 2.4 s, the probe refutes 3 at 3.8 s
+    if rc2 is not None:  # its cores may refute the budget before the probe does
         rc2.listen(lambda bound: probe_stop.stop() if bound > budget else None)
     probe = partial(
         _probe,
