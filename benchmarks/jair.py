@@ -8,7 +8,8 @@ Run from the repository root::
 
 Each instance is solved in a fresh Python process (this file's ``--worker`` entry), so the
 time in the table is the wall time of a whole process, measured here in the parent: Python
-start, imports, reading the ``.dzn`` file, the solve and writing the schedule. That is how the
+start, imports, reading the ``.dzn`` file, the solve, writing the schedule and the exit (which
+skips the interpreter's cleanup, as the ``matchsched`` command's does). That is how the
 UWrMaxSat 2-core figures it is compared with were measured. Every schedule is then checked
 with the independent checker (:func:`matchsched.check.check`) against the event and the
 paper's options; a schedule with a violation is reported as invalid, whatever the solver said.
@@ -376,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formulation", default="strong", help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
     if arguments.worker:
-        return worker(arguments)
+        from matchsched.cli import exit_now
+
+        exit_now(worker(arguments))  # and ends as the ``matchsched`` command does
 
     if arguments.set == "all":
         chosen = instances()

@@ -251,3 +251,43 @@ def test_ctrl_c_stops_the_search_and_still_writes_the_best_schedule(tmp_path: Pa
     assert schedule.status.value in ("feasible", "optimal")
     assert check(read_event(event_file), schedule) == []
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("module", ["matchsched", "matchsched.cli"])
+def test_the_command_flushes_its_output_before_its_quick_exit(tmp_path: Path, module: str) -> None:
+    """The command ends with ``os._exit``: what it printed and wrote must be complete."""
+    event_file = write(tmp_path / "event.json", TINY)
+    out = tmp_path / "schedule.json"
+    command = [sys.executable, "-m", module]
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    solved = subprocess.run(
+        [*command, "solve", str(event_file), "-o", str(out), "--time-limit", "10"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=buffered,
+    )
+    assert solved.returncode == 0, solved.stderr
+    assert "breaks:" in solved.stderr  # the summary
+    assert check(read_event(event_file), read_schedule(out)) == []
+    schema = subprocess.run(
+        [*command, "schema"], capture_output=True, text=True, timeout=120, env=buffered
+    )
+    assert schema.returncode == 0
+    assert json.loads(schema.stdout)["title"] == "Event"
+    assert schema.stdout.endswith("}\n")  # print's last newline waits in the buffer
+
+
+def test_the_command_exits_with_the_code_of_bad_input(tmp_path: Path) -> None:
+    bad = {**TINY, "locations": [{"id": "hall", "tables": -1}]}
+    event_file = write(tmp_path / "event.json", bad)
+    out = tmp_path / "schedule.json"
+    failed = subprocess.run(
+        [sys.executable, "-m", "matchsched", "solve", str(event_file), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert failed.returncode == 2
+    assert "tables" in failed.stderr and "-1" in failed.stderr
+    assert not out.exists()

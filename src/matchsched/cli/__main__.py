@@ -1,7 +1,5 @@
 """``python -m matchsched.cli``."""
 
-import sys
+from matchsched.cli import run
 
-from matchsched.cli import main
-
-sys.exit(main())
+run()
