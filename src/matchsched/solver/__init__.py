@@ -7,10 +7,7 @@ answer is assembled into a :class:`~matchsched.schedule.Schedule`.
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -26,6 +23,7 @@ from matchsched.schedule import (
     UnscheduledReason,
 )
 from matchsched.solver import assemble, bounds, heuristics, lns
+from matchsched.solver.collector import collector_paused
 from matchsched.solver.compile import Compiled, compile_event
 from matchsched.solver.cpsat.model import TimetableModel, kept_candidates
 from matchsched.solver.cpsat.run import StopToken
@@ -73,7 +71,7 @@ def solve(
     """
     options = options or SolveOptions()
     clock = Clock(options.time_limit)
-    with _collector_paused():
+    with collector_paused():
         compiled = compile_event(event)
     info = lambda: SolverInfo(  # noqa: E731
         wall_time_s=round(clock.elapsed, 3),
@@ -121,7 +119,7 @@ def solve(
         return _without_schedule(event, compiled, outcome.status, detail, info(), conflict)
 
     previous_tables = _previous_tables(compiled, previous)
-    with _collector_paused():
+    with collector_paused():
         table_outcome = assign_tables(
             compiled,
             outcome.chosen,
@@ -260,21 +258,3 @@ def _previous_tables(compiled: Compiled, previous: Schedule | None) -> dict[int,
         if r is not None and location is not None:
             out[r] = (location, meeting.table)
     return out
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while large acyclic structures are built.
-
-    Compiling a large event and assembling its answer create hundreds of thousands of
-    objects that all live on; each full collection would walk them and the whole event
-    (about a second at 10,000 participants), several times over. Nothing built here forms
-    reference cycles, so nothing is left for the collector to find.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

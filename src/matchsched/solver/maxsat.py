@@ -35,6 +35,7 @@ from typing import IO
 import numpy as np
 
 from matchsched.options import SolveOptions
+from matchsched.solver.collector import collector_paused
 from matchsched.solver.compile import Compiled
 from matchsched.solver.cpsat.variables import Occupancy, covered_slots, group
 
@@ -134,7 +135,16 @@ class _Variables:
 
 
 def encode(compiled: Compiled, occupancy: Occupancy, options: SolveOptions) -> WeightedCnf:
-    """The event's timetables (for which :func:`applies`) as clauses, breaks as soft literals."""
+    """The event's timetables (for which :func:`applies`) as clauses, breaks as soft literals.
+
+    The clauses are lists of integers, hundreds of thousands of them: they are written with
+    the cycle collector paused, which otherwise took two thirds of the time (forum-14 0.12 s
+    against 0.39 s)."""
+    with collector_paused():
+        return _encoded(compiled, occupancy, options)
+
+
+def _encoded(compiled: Compiled, occupancy: Occupancy, options: SolveOptions) -> WeightedCnf:
     variables = _Variables()
     hard: list[list[int]] = []
     x = [variables.new() for _ in range(compiled.n_candidates)]

@@ -14,6 +14,7 @@ GIL so that the thread watching for it runs while Glucose searches.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -24,6 +25,10 @@ from typing import Any, BinaryIO
 def main() -> None:
     """Read the clauses, solve, and write ``("bound", cost)`` for each core RC2 finds, then
     ``("answer", (cost, model))`` (``("answer", None)``: the clauses have no solution)."""
+    # The process holds the clauses (lists of integers, no cycles) and RC2: the cycle
+    # collector would only walk them, again and again (unpickling forum-14's clauses took
+    # 0.33 s with it and 0.09 s without).
+    gc.disable()
     source = sys.stdin.buffer
     solver, options = pickle.loads(_message(source))
     hard, soft, top = pickle.loads(_message(source))
