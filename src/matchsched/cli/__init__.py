@@ -80,7 +80,7 @@ def run() -> NoReturn:
 def exit_now(code: int) -> NoReturn:
     """End the process with ``code`` at once, once logging and the standard streams are
     flushed: without freeing the interpreter's objects and modules one by one, which takes
-    0.1 to 0.15 s after a solve (docs/cli.md). Every file a command writes is closed by
+    0.06 to 0.15 s after a solve (docs/cli.md). Every file a command writes is closed by
     then; a helper process of the solve (RC2's) ends when its input closes with this one.
     Library callers and tests call :func:`main`, which returns."""
     logging.shutdown()
