@@ -1,5 +1,6 @@
 """RC2 in a thread of its own (solver/maxsat_run.py), and how the budget search uses it: from
-before the first probe, stopped for the case split, never waited for once stopped."""
+a moment into the first probe (or from the start without one), stopped for the case split,
+never waited for once stopped."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tests.solver.test_maxsat import _race_model
 
 from matchsched.solver import breaks
 from matchsched.solver.cpsat.run import StopToken
-from matchsched.solver.maxsat_run import MaxSatRun
+from matchsched.solver.maxsat_run import DeferredRun, MaxSatRun
 
 WAIT = 10.0
 """Seconds a test waits for something that should happen at once (never reached when it does)."""
@@ -100,11 +101,12 @@ def _the_optimum(literals: list[cp_model.IntVar]) -> tuple[int, list]:
     return 4, [(b, i < 4) for i, b in enumerate(literals)]
 
 
-@pytest.mark.parametrize("step", ["_first_probe", "_core_phase"])
+@pytest.mark.parametrize("step", ["_probe", "_core_phase"])
 def test_rc2_runs_from_the_first_probe_on_and_its_answer_stops_the_step_running(
     monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
     model, total, literals = _race_model()
+    monkeypatch.setattr(breaks, "MAXSAT_DELAY", 0.05)  # RC2 joins a first probe this late
     in_the_step, stopped_by_rc2 = threading.Event(), threading.Event()
 
     def running(*args: Any, **keywords: Any) -> object:
@@ -112,8 +114,8 @@ def test_rc2_runs_from_the_first_probe_on_and_its_answer_stops_the_step_running(
         in_the_step.set()
         if _until(lambda: stop.stopped):  # the step runs until something stops it
             stopped_by_rc2.set()
-        if step == "_first_probe":
-            return breaks.BudgetOutcome(cp_model.UNKNOWN, 0), 0
+        if step == "_probe":
+            return breaks.BudgetOutcome(cp_model.UNKNOWN, 0)
         return _stalled_core_phase(model, total, 9)
 
     monkeypatch.setattr(breaks, step, running)
@@ -129,6 +131,58 @@ def test_rc2_runs_from_the_first_probe_on_and_its_answer_stops_the_step_running(
         )
     assert stopped_by_rc2.is_set()
     _assert_the_optimum(found, literals)
+
+
+@pytest.mark.parametrize(
+    ("first_probe", "rc2_starts"),
+    [
+        (cp_model.OPTIMAL, False),  # decided within the delay: RC2 never starts
+        (cp_model.INFEASIBLE, True),  # 0 refuted within the delay: RC2 starts at once
+    ],
+    ids=["decided", "refuted"],
+)
+def test_rc2_waits_for_a_first_probe_that_decides_quickly(
+    monkeypatch: pytest.MonkeyPatch, first_probe: cp_model.CpSolverStatus, rc2_starts: bool
+) -> None:
+    model, total, literals = _race_model()
+    _stall_the_core_phase(monkeypatch, model, total)
+    monkeypatch.setattr(breaks, "MAXSAT_DELAY", WAIT)  # never reached by the probe
+    found_at_0 = breaks.BudgetOutcome(cp_model.OPTIMAL, 0, cp_model.CpSolver(), 0)
+    probed = breaks.BudgetOutcome(cp_model.INFEASIBLE, 0) if rc2_starts else found_at_0
+    monkeypatch.setattr(breaks, "_probe", lambda *args, **keywords: probed)
+    started = threading.Event()
+
+    def rc2(stopped: object, limit: float | None, proved: object) -> tuple[int, list]:
+        started.set()
+        return _the_optimum(literals)
+
+    began = time.monotonic()
+    found = breaks.budget_search(
+        model, total, 0, configure=_one_worker, remaining=lambda: 30.0, maxsat=rc2
+    )
+    assert time.monotonic() - began < WAIT  # nobody waited for the delay
+    assert started.is_set() == rc2_starts
+    if rc2_starts:
+        _assert_the_optimum(found, literals)
+    else:
+        assert found is found_at_0
+
+
+def test_a_deferred_run_starts_after_its_delay_unless_settled_first() -> None:
+    started: list[MaxSatRun[int]] = []
+
+    def start() -> MaxSatRun[int]:
+        return MaxSatRun(lambda stopped, proved: 7, None)
+
+    early = DeferredRun(start, WAIT, started.append)
+    assert early.settle() is None
+    late = DeferredRun(start, 0.01, started.append)
+    assert _until(lambda: started)
+    run = late.settle()
+    assert started == [run] and run is not None
+    assert run.wait(StopToken()) == 7
+    time.sleep(0.05)
+    assert len(started) == 1  # the settled one never started
 
 
 def _assert_the_optimum(found: breaks.BudgetOutcome, literals: list[cp_model.IntVar]) -> None:
@@ -317,6 +371,7 @@ def _rc2_with_a_bound(bound: int, given: threading.Event) -> breaks.MaxSat:
 
 def test_rc2s_bound_stops_the_first_probe_below_it(monkeypatch: pytest.MonkeyPatch) -> None:
     model, total, _ = _race_model()
+    monkeypatch.setattr(breaks, "MAXSAT_DELAY", 0.05)
     _stall_the_core_phase(monkeypatch, model, total)
     probes: list[tuple[int, bool]] = []
 

@@ -36,7 +36,7 @@ from matchsched.solver import profiles as break_profiles
 from matchsched.solver.compile import Compiled
 from matchsched.solver.cpsat.run import StopToken, solve_watched
 from matchsched.solver.cpsat.variables import Occupancy
-from matchsched.solver.maxsat_run import MaxSatRun
+from matchsched.solver.maxsat_run import DeferredRun, MaxSatRun
 
 if TYPE_CHECKING:
     from matchsched.solver.cpsat.relaxation import Relaxation
@@ -345,9 +345,11 @@ def budget_search(
        probes have refuted a budget its bound has not reached. With ``maxsat``, RC2 takes the
        probes' place (:func:`_maxsat_side`) and the race may take all the time left.
 
-    With ``maxsat`` and two workers, RC2 starts before the first probe
-    (:func:`_start_maxsat`) and runs beside steps 1 to 4: its answer, once the model accepts
-    it, stops whichever step is running and decides the search. Its lower bound (the cores
+    With ``maxsat`` and two workers, RC2 (:func:`_start_maxsat`) runs beside steps 1 to 4:
+    from the start when the minima are above 0 (there is then no first probe), otherwise
+    once the first probe has run for :data:`MAXSAT_DELAY` seconds or ended undecided. Its
+    answer, once the model accepts it, stops whichever step is running and decides the
+    search. Its lower bound (the cores
     found so far) stops a first probe below it, spares the split a budget it has reached
     (RC2 then keeps its core, :func:`_reached`), and refutes the race's budgets. The case
     split stops it (its cases want both cores); the race then starts it again. Beside it,
@@ -362,8 +364,8 @@ def budget_search(
     """
     # Stops the CP-SAT phases: the caller stopped, or the MaxSAT side decided.
     phases = stop.linked() if stop is not None else StopToken()
-    rc2 = (
-        _start_maxsat(maxsat, model, total, configure, remaining, stop, phases)
+    start_maxsat = (
+        partial(_start_maxsat, maxsat, model, total, configure, remaining, stop, phases)
         if maxsat is not None and workers > 1
         else None
     )
@@ -381,15 +383,13 @@ def budget_search(
         workers=workers,
         profiles=profiles,
         maxsat=maxsat,
-        rc2=rc2,
     )
+    rc2: MaxSatRun[BudgetOutcome] | None = None
     try:
-        if rc2 is not None and not _probes_first(lower):
-            k = max(lower, rc2.bound)
-            if k > lower and on_bound is not None:
-                on_bound(k)
-            return from_the_bound(k, split=split)
-        first, relaxed = _first_probe(
+        if start_maxsat is not None and not _probes_first(lower):
+            rc2 = start_maxsat()
+            return from_the_bound(lower, split=split, rc2=rc2)
+        first, relaxed, rc2 = _first_probe(
             model,
             total,
             lower,
@@ -398,7 +398,7 @@ def budget_search(
             share,
             phases,
             relaxation if workers > 1 else None,
-            rc2,
+            start_maxsat,
         )
         answered = _maxsat_answer(rc2, lower)
         if answered is not None:
@@ -407,17 +407,18 @@ def budget_search(
             return first
         if relaxed is None:  # the relaxation has no solution, so the event has none
             return BudgetOutcome(cp_model.INFEASIBLE, lower)
+        if rc2 is None and start_maxsat is not None:  # the probe did not decide: RC2's turn
+            rc2 = start_maxsat()
         k = lower + 1 if first.status == cp_model.INFEASIBLE else lower
         if relaxed > lower:  # the tables force breaks the minima do not see: no case split
             split = None
         # the relaxation's bound, or RC2's cores (which then stopped the probe), may pass it
-        proven = max(relaxed, rc2.bound if rc2 is not None else 0)
-        k = max(k, proven)
+        k = max(k, relaxed, rc2.bound if rc2 is not None else 0)
         if k > lower and on_bound is not None:
             on_bound(k)
         if first.status != cp_model.INFEASIBLE and _out_of_time(remaining()):
             return BudgetOutcome(cp_model.UNKNOWN, k)
-        return from_the_bound(k, split=split)
+        return from_the_bound(k, split=split, rc2=rc2)
     finally:
         if rc2 is not None:
             rc2.stop.stop()
@@ -529,6 +530,12 @@ def _from_the_bound(
         rc2.stop.stop()
 
 
+MAXSAT_DELAY = 2.0
+"""Seconds the first probe at 0 breaks runs before RC2 starts beside it. The probe decides
+most events with an optimum of 0 within 0.3 to 2.4 s, and RC2 beside it took a core from its
+two workers (ticf-14crafa 2.2 to 2.5 s whole, against 2.5 to 3.4 s); where the probe
+refutes 0 breaks, it does so in 0.04 to 0.4 s (docs/jair.md)."""
+
 MAXSAT_RESERVE = 0.5
 """Seconds of the time left that RC2 leaves for taking its answer into the model."""
 
@@ -607,16 +614,19 @@ def _first_probe(
     share: float,
     stop: StopToken | None,
     relaxation: Relaxation | None,
-    rc2: MaxSatRun[BudgetOutcome] | None = None,
-) -> tuple[BudgetOutcome, int | None]:
+    start_maxsat: Callable[[], MaxSatRun[BudgetOutcome]] | None = None,
+) -> tuple[BudgetOutcome, int | None, MaxSatRun[BudgetOutcome] | None]:
     """The first probe, beside a search for the relaxation's optimum when there is one.
 
-    Returns the probe's outcome and the bound the relaxation proved (``budget`` without a
-    relaxation; ``None`` when the relaxation has no solution at all). A bound above the
-    probe's budget, the relaxation's or RC2's, stops the probe (UNKNOWN): that budget is
-    refuted. The relaxation stops when the probe does: after a refuted probe its tail cost
-    more than it gave (0.3 to 1.4 s on each of the ten originals that are infeasible at
-    d = 0, for a bound the core phase reaches anyway).
+    Returns the probe's outcome, the bound the relaxation proved (``budget`` without a
+    relaxation; ``None`` when the relaxation has no solution at all) and RC2's run if it
+    started. A bound above the probe's budget, the relaxation's or RC2's, stops the probe
+    (UNKNOWN): that budget is refuted. The relaxation stops when the probe does: after a
+    refuted probe its tail cost more than it gave (0.3 to 1.4 s on each of the ten originals
+    that are infeasible at d = 0, for a bound the core phase reaches anyway).
+
+    With ``start_maxsat``, RC2 starts once the probe has run for :data:`MAXSAT_DELAY`
+    seconds: most probes decide before, with both cores to themselves (docs/jair.md).
 
     Above 0 breaks (asked only without RC2 since :func:`_probes_first`) the probe minimises
     the total within its budget and ends at its first schedule: with the total as
@@ -627,8 +637,16 @@ def _first_probe(
     slows the probe (ticf-14crafa 3.1 to 4.6 s, against 2.2 to 2.3 s; docs/jair.md).
     """
     probe_stop = stop.linked() if stop is not None else StopToken()
-    if rc2 is not None:  # its cores may refute the budget before the probe does
-        rc2.listen(lambda bound: probe_stop.stop() if bound > budget else None)
+    deferred = (
+        DeferredRun(
+            start_maxsat,
+            MAXSAT_DELAY,
+            # its cores may refute the budget before the probe does
+            lambda run: run.listen(lambda bound: probe_stop.stop() if bound > budget else None),
+        )
+        if start_maxsat is not None
+        else None
+    )
     probe = partial(
         _probe,
         model,
@@ -641,12 +659,22 @@ def _first_probe(
         cap=FIRST_PROBE_CAP,
         minimise=budget > 0,
     )
-    if relaxation is None:
-        return probe(), budget
-    watch = _RelaxationWatch(stop, probe_stop, budget)
-    return _side_by_side(
-        probe, partial(_relaxation_bound, relaxation, configure, remaining, watch), watch.token
-    )
+    relaxed: int | None = budget
+    try:
+        if relaxation is None:
+            outcome = probe()
+        else:
+            watch = _RelaxationWatch(stop, probe_stop, budget)
+            outcome, relaxed = _side_by_side(
+                probe,
+                partial(_relaxation_bound, relaxation, configure, remaining, watch),
+                watch.token,
+            )
+    except BaseException:
+        if deferred is not None and (run := deferred.settle()) is not None:
+            run.stop.stop()
+        raise
+    return outcome, relaxed, deferred.settle() if deferred is not None else None
 
 
 def _relaxation_bound(

@@ -1,7 +1,8 @@
 """The MaxSAT solve in a thread of its own, from early in the breaks search to its end.
 
-The budget search (:mod:`matchsched.solver.breaks`) starts the MaxSAT solve before its first
-probe, and goes on with its CP-SAT steps beside it. Whoever decides first ends the search.
+The budget search (:mod:`matchsched.solver.breaks`) starts the MaxSAT solve early (at once, or
+a moment into its first probe: :class:`DeferredRun`), and goes on with its CP-SAT steps
+beside it. Whoever decides first ends the search.
 The thread waits for RC2's process (:mod:`matchsched.solver.rc2_process`), which is killed
 when the run is stopped: a stopped run ends at once.
 
@@ -108,3 +109,38 @@ class MaxSatRun(Generic[Answer]):
             if until.stopped:
                 return None
         return self._answer
+
+
+class DeferredRun(Generic[Answer]):
+    """A :class:`MaxSatRun` started ``delay`` seconds from now, unless :meth:`settle` comes
+    first. For a first step that decides most events in a second on its own: the MaxSAT
+    process then never starts, and the step keeps both cores (docs/jair.md)."""
+
+    def __init__(
+        self,
+        start: Callable[[], MaxSatRun[Answer]],
+        delay: float,
+        on_start: Callable[[MaxSatRun[Answer]], None] = lambda run: None,
+    ) -> None:
+        self._start = start
+        self._on_start = on_start
+        self._lock = threading.Lock()
+        self._settled = False
+        self._run: MaxSatRun[Answer] | None = None
+        self._timer = threading.Timer(delay, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._settled:
+                return
+            self._run = self._start()
+        self._on_start(self._run)
+
+    def settle(self) -> MaxSatRun[Answer] | None:
+        """No start from now on: the run, if the delay had passed and it started."""
+        self._timer.cancel()
+        with self._lock:
+            self._settled = True
+            return self._run
