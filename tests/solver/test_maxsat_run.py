@@ -530,3 +530,29 @@ def test_rc2s_bound_proves_the_core_sides_schedule_optimal(
     )
     assert found.status == cp_model.OPTIMAL and found.value == 4
     assert time.monotonic() - started < WAIT  # decided by the bound, not by a side giving up
+
+
+def test_the_races_core_side_minimises_without_a_floor_at_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "At least the budget" would make the core worker a probe of the budget (docs/jair.md):
+    the core side asks the whole model, with the total as its objective."""
+    model = cp_model.CpModel()
+    literals = [model.new_bool_var(f"b{i}") for i in range(10)]
+    total = sum(literals)
+    asked: list[cp_model.CpModel] = []
+
+    solve_watched = breaks.solve_watched
+
+    def solve(solver: cp_model.CpSolver, question: cp_model.CpModel, *rest: Any) -> object:
+        asked.append(question)
+        return solve_watched(solver, question, *rest)
+
+    monkeypatch.setattr(breaks, "solve_watched", solve)
+    race = breaks._Race(3, None, None)  # budgets 0 to 2 refuted
+    cored = breaks._core_side(model, total, race, _one_worker, lambda: 30.0)
+    assert cored is not None and cored.value == 0  # the worker's own optimum
+    (question,) = asked
+    proto = question.proto
+    assert len(proto.constraints) == 0  # no "total >= 3"
+    assert sorted(proto.objective.vars) == sorted(b.index for b in literals)

@@ -1002,15 +1002,16 @@ def _race(
     - the **probe side** asks "a schedule with exactly k breaks?" with the LP relaxation
       (:data:`LP_PROBE_PARAMETERS`), which refutes budgets on nearly full tables; each
       refutation starts the next budget;
-    - the **core side** minimises the total from the same budget with the core-guided
-      worker alone (:data:`CORE_ALONE_PARAMETERS`): its bound refutes budgets (the probe
-      then moves on) and its schedules end the race once the budget reaches them.
+    - the **core side** minimises the total with the core-guided worker alone
+      (:data:`CORE_ALONE_PARAMETERS`), with no floor at the budget: its bound refutes
+      budgets (the probe then moves on) and its schedules end the race once the budget
+      reaches them.
 
     Finding the schedule at the optimum is heavy-tailed, and which worker finds it depends
     on the event (docs/jair.md): on ticf-13crafb the core worker, on tic-13crafc and
     forumt-14crafe the probe. ``upper`` is the core phase's schedule (``None``: beside RC2
-    the race starts without a core phase). The core side's question holds every budget not
-    yet refuted, so its infeasibility proves that there is no schedule at all.
+    the race starts without a core phase). The core side's question is the whole model, so
+    its infeasibility proves that there is no schedule at all.
 
     With ``profiles``, the core side turns into a **profile side** once a probe refutes a
     budget above the core's own bound (on tic-13crafc the core's bound stays at 2 while the
@@ -1123,7 +1124,12 @@ def _core_side(
     remaining: Callable[[], float | None],
     profiles: Callable[[], BreakProfiles] | None = None,
 ) -> BudgetOutcome | None:
-    """Core-guided minimisation from the race's budget; its bound and schedules feed the race.
+    """Core-guided minimisation of the total; its bound and schedules feed the race.
+
+    The question has no floor at the race's budget: "at least k breaks" is a core over every
+    break literal at once, and with k at the optimum it turns the core worker into a probe of
+    k, which does not find ticf-13crafb's timetable (docs/jair.md). The worker's own cores
+    raise its bound past the budget soon enough, and the race knows the budget anyway.
 
     Stopped by the probes passing its bound, it goes on as the profile side (with
     ``profiles``); its own best schedule is kept in case the profiles find none.
@@ -1131,7 +1137,7 @@ def _core_side(
     solver = _solver_for_share(configure, remaining, 1.0, CORE_ALONE_PARAMETERS)
     if solver is None:
         return None
-    question = minimising_from(model, total, race.budget)
+    question = minimising(model, total)
     solver.best_bound_callback = lambda bound: race.refuted_below(
         math.ceil(bound - 1e-6), by_core=True
     )
@@ -1142,7 +1148,7 @@ def _core_side(
         solver.wall_time,
         math.ceil(solver.best_objective_bound - 1e-6),
     )
-    if status == cp_model.INFEASIBLE:  # its question holds every budget not yet refuted
+    if status == cp_model.INFEASIBLE:  # its question is the whole model
         race.none_at_all()
         return None
     cored = None
@@ -1311,9 +1317,15 @@ def minimising_from(
     model: cp_model.CpModel, total: cp_model.LinearExprT, lower: int
 ) -> cp_model.CpModel:
     """A copy of ``model`` that minimises ``total`` from its proven bound ``lower``."""
+    question = minimising(model, total)
+    question.add(total >= lower)
+    return question
+
+
+def minimising(model: cp_model.CpModel, total: cp_model.LinearExprT) -> cp_model.CpModel:
+    """A copy of ``model`` that minimises ``total``."""
     question = model.clone()
     question.clear_objective()
-    question.add(total >= lower)
     question.minimize(total)
     return question
 
