@@ -349,11 +349,11 @@ def budget_search(
     from the start when the minima are above 0 (there is then no first probe), otherwise
     once the first probe has run for :data:`MAXSAT_DELAY` seconds or ended undecided. Its
     answer, once the model accepts it, stops whichever step is running and decides the
-    search. Its lower bound (the cores
-    found so far) stops a first probe below it, spares the split a budget it has reached
-    (RC2 then keeps its core, :func:`_reached`), and refutes the race's budgets. The case
-    split stops it (its cases want both cores); the race then starts it again. Beside it,
-    step 2 runs only before the split, until its first schedule (:data:`BESIDE_RC2_STALL`).
+    search. Its lower bound (the cores found so far) stops a first probe below it, spares
+    the split a budget it has reached (RC2 then keeps its core, :func:`_reached`), and
+    refutes the race's budgets. The case split stops it (its cases want both cores); the
+    race then starts it again. Beside it, step 2 runs only before the split, until its
+    first schedule (:data:`BESIDE_RC2_STALL`).
 
     When time runs out the outcome is UNKNOWN with the bound reached and the best schedule
     found; the caller optimises from there. ``stop`` stops every solve that is running;
