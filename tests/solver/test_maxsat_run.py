@@ -532,16 +532,15 @@ def test_rc2s_bound_proves_the_core_sides_schedule_optimal(
     assert time.monotonic() - started < WAIT  # decided by the bound, not by a side giving up
 
 
-def test_the_races_core_side_minimises_without_a_floor_at_the_budget(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("floor", [True, False])
+def test_the_core_side_minimises_from_the_races_budget_only_with_a_floor(
+    monkeypatch: pytest.MonkeyPatch, floor: bool
 ) -> None:
-    """ "At least the budget" would make the core worker a probe of the budget (docs/jair.md):
-    the core side asks the whole model, with the total as its objective."""
+    """Without the floor the core side asks the whole model, with the total as its objective."""
     model = cp_model.CpModel()
     literals = [model.new_bool_var(f"b{i}") for i in range(10)]
     total = sum(literals)
     asked: list[cp_model.CpModel] = []
-
     solve_watched = breaks.solve_watched
 
     def solve(solver: cp_model.CpSolver, question: cp_model.CpModel, *rest: Any) -> object:
@@ -550,9 +549,36 @@ def test_the_races_core_side_minimises_without_a_floor_at_the_budget(
 
     monkeypatch.setattr(breaks, "solve_watched", solve)
     race = breaks._Race(3, None, None)  # budgets 0 to 2 refuted
-    cored = breaks._core_side(model, total, race, _one_worker, lambda: 30.0)
-    assert cored is not None and cored.value == 0  # the worker's own optimum
+    cored = breaks._core_side(model, total, race, _one_worker, lambda: 30.0, floor=floor)
+    assert cored is not None and cored.value == (3 if floor else 0)
     (question,) = asked
-    proto = question.proto
-    assert len(proto.constraints) == 0  # no "total >= 3"
-    assert sorted(proto.objective.vars) == sorted(b.index for b in literals)
+    assert len(question.proto.constraints) == (1 if floor else 0)  # "total >= 3"
+    assert sorted(question.proto.objective.vars) == sorted(b.index for b in literals)
+
+
+@pytest.mark.parametrize("with_rc2", [True, False])
+def test_beside_rc2_the_races_core_side_has_no_floor(
+    monkeypatch: pytest.MonkeyPatch, with_rc2: bool
+) -> None:
+    """RC2's cores raise the race's budget at moments that vary from run to run (docs/jair.md)."""
+    model, total, literals = _race_model()
+    floors: list[bool] = []
+    core_side = breaks._core_side
+
+    def recorded(*args: Any, floor: bool, **keywords: Any) -> breaks.BudgetOutcome | None:
+        floors.append(floor)
+        return core_side(*args, floor=floor, **keywords)
+
+    monkeypatch.setattr(breaks, "_core_side", recorded)
+
+    def rc2(stopped: object, limit: float | None, proved: object) -> tuple[int, list]:
+        return _the_optimum(literals)
+
+    run = breaks._start_maxsat(rc2, model, total, _one_worker, lambda: 30.0, None)
+    race = breaks._Race(2, None, None)
+    found = breaks._race(
+        model, total, race, None, _one_worker, lambda: 30.0, 2, rc2=run if with_rc2 else None
+    )
+    assert floors == [not with_rc2]
+    assert found.status == cp_model.OPTIMAL and found.value == 4
+    run.stop.stop()

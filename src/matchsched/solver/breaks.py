@@ -1002,16 +1002,16 @@ def _race(
     - the **probe side** asks "a schedule with exactly k breaks?" with the LP relaxation
       (:data:`LP_PROBE_PARAMETERS`), which refutes budgets on nearly full tables; each
       refutation starts the next budget;
-    - the **core side** minimises the total with the core-guided worker alone
-      (:data:`CORE_ALONE_PARAMETERS`), with no floor at the budget: its bound refutes
-      budgets (the probe then moves on) and its schedules end the race once the budget
-      reaches them.
+    - the **core side** minimises the total from the same budget (beside RC2, from none:
+      :func:`_core_side`) with the core-guided worker alone (:data:`CORE_ALONE_PARAMETERS`):
+      its bound refutes budgets (the probe then moves on) and its schedules end the race
+      once the budget reaches them.
 
     Finding the schedule at the optimum is heavy-tailed, and which worker finds it depends
     on the event (docs/jair.md): on ticf-13crafb the core worker, on tic-13crafc and
     forumt-14crafe the probe. ``upper`` is the core phase's schedule (``None``: beside RC2
-    the race starts without a core phase). The core side's question is the whole model, so
-    its infeasibility proves that there is no schedule at all.
+    the race starts without a core phase). The core side's question holds every budget not
+    yet refuted, so its infeasibility proves that there is no schedule at all.
 
     With ``profiles``, the core side turns into a **profile side** once a probe refutes a
     budget above the core's own bound (on tic-13crafc the core's bound stays at 2 while the
@@ -1030,7 +1030,7 @@ def _race(
     )
     probed, cored = _side_by_side(
         main,
-        partial(_core_side, model, total, race, configure, remaining, profiles)
+        partial(_core_side, model, total, race, configure, remaining, profiles, floor=rc2 is None)
         if workers > 1
         else None,
         race.done,
@@ -1123,13 +1123,20 @@ def _core_side(
     configure: Configure,
     remaining: Callable[[], float | None],
     profiles: Callable[[], BreakProfiles] | None = None,
+    *,
+    floor: bool = True,
 ) -> BudgetOutcome | None:
     """Core-guided minimisation of the total; its bound and schedules feed the race.
 
-    The question has no floor at the race's budget: "at least k breaks" is a core over every
-    break literal at once, and with k at the optimum it turns the core worker into a probe of
-    k, which does not find ticf-13crafb's timetable (docs/jair.md). The worker's own cores
-    raise its bound past the budget soon enough, and the race knows the budget anyway.
+    With ``floor``, the question holds "at least the race's budget" as it stands when the
+    side starts. "At least k breaks" is a single core over every break literal: with k at
+    the optimum the core worker searches like a probe of k. That finds forumt-14crafe's
+    timetable at once when the relaxation has proved its 5 (without RC2: 0.8 s, against
+    21 s without the floor), and keeps ticf-13crafb's from being found when RC2's cores
+    have proved its 3 just before the side starts (a median of 33 s over seven seeds,
+    against 16 s without the floor; docs/jair.md). Beside RC2 the race therefore asks
+    without it: RC2's cores raise the budget at moments that vary from run to run, and the
+    race knows the budget anyway.
 
     Stopped by the probes passing its bound, it goes on as the profile side (with
     ``profiles``); its own best schedule is kept in case the profiles find none.
@@ -1137,7 +1144,7 @@ def _core_side(
     solver = _solver_for_share(configure, remaining, 1.0, CORE_ALONE_PARAMETERS)
     if solver is None:
         return None
-    question = minimising(model, total)
+    question = minimising_from(model, total, race.budget) if floor else minimising(model, total)
     solver.best_bound_callback = lambda bound: race.refuted_below(
         math.ceil(bound - 1e-6), by_core=True
     )
@@ -1148,7 +1155,7 @@ def _core_side(
         solver.wall_time,
         math.ceil(solver.best_objective_bound - 1e-6),
     )
-    if status == cp_model.INFEASIBLE:  # its question is the whole model
+    if status == cp_model.INFEASIBLE:  # its question holds every budget not yet refuted
         race.none_at_all()
         return None
     cored = None
