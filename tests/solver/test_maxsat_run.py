@@ -574,11 +574,14 @@ def test_beside_rc2_the_races_core_side_has_no_floor(
     def rc2(stopped: object, limit: float | None, proved: object) -> tuple[int, list]:
         return _the_optimum(literals)
 
-    run = breaks._start_maxsat(rc2, model, total, _one_worker, lambda: 30.0, None)
-    race = breaks._Race(2, None, None)
-    found = breaks._race(
-        model, total, race, None, _one_worker, lambda: 30.0, 2, rc2=run if with_rc2 else None
+    run = (
+        breaks._start_maxsat(rc2, model, total, _one_worker, lambda: 30.0, None)
+        if with_rc2
+        else None
     )
+    race = breaks._Race(2, None, None)
+    found = breaks._race(model, total, race, None, _one_worker, lambda: 30.0, 2, rc2=run)
     assert floors == [not with_rc2]
     assert found.status == cp_model.OPTIMAL and found.value == 4
-    run.stop.stop()
+    if run is not None:
+        run.stop.stop()
