@@ -4,6 +4,8 @@ budgets from the proven bound up, and the case split one break above the minima.
 from __future__ import annotations
 
 import gc
+import logging
+import re
 import threading
 import time
 
@@ -218,6 +220,33 @@ def test_undecided_cases_are_asked_again_with_another_seed_then_with_the_lp() ->
     assert found.status == cp_model.INFEASIBLE
     asked = [(lp, solver.parameters.random_seed) for lp, solver in solves]
     assert asked == [(False, 7)] * 3 + [(False, 8)] * 3 + [(True, 9)] * 3
+
+
+def test_each_pass_takes_the_cases_left_in_the_opposite_order(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    model = cp_model.CpModel()
+    counts = _counts(model, 4)
+    total = sum(counts.values())
+    model.Add(sum(counts.values()) >= 2)  # refutes every case at budget 1
+
+    def configure(solver: cp_model.CpSolver, limit: float | None, lp: bool) -> None:
+        solver.parameters.num_workers = 1
+        # the passes without LP get no time at all, so their cases stay undecided
+        solver.parameters.max_time_in_seconds = 0.0 if not lp else 10.0
+
+    split = ParticipantSplit(
+        counts=dict(counts), minimum={}, order=[2, 0, 3, 1], configure=configure, workers=1
+    )
+    caplog.set_level(logging.DEBUG, logger=breaks.logger.name)
+    found = split_by_participant(model, total, 1, split, _unlimited)
+    assert found.status == cp_model.INFEASIBLE
+    cases = [
+        int(match.group(1))
+        for record in caplog.records
+        if (match := re.match(r"breaks: case (\d+):", record.getMessage()))
+    ]
+    assert cases == [2, 0, 3, 1] + [1, 3, 0, 2] + [2, 0, 3, 1]
 
 
 def _pairs_must_break(model: cp_model.CpModel, n: int) -> cp_model.LinearExprT:

@@ -287,7 +287,7 @@ tic-13crafc's 3 about 0.3 s after the first bound (the core worker alone, beside
 
 SPLIT_PASSES: tuple[tuple[float, bool], ...] = (
     (3.0, False),
-    (12.0, False),
+    (16.0, False),
     (48.0, True),
     (192.0, False),
 )
@@ -295,7 +295,9 @@ SPLIT_PASSES: tuple[tuple[float, bool], ...] = (
 pass takes the cases the passes before left undecided, with a seed of its own. The case with
 a schedule is found without the LP, in 0.9 to 2.8 s on ticf-13crafc depending on the seed:
 with 2 s for the first pass and the LP second, 2 of 8 seeds left it open; with 3 s, all 8
-find it in the first pass (docs/jair.md). The LP pass refutes cases on nearly full tables."""
+find it in the first pass. On ``forbidden/ticf-13crafc.forb0007`` the case with a schedule
+takes 4.4 to 15.7 s (11 runs), hence 16 s in the second pass (docs/jair.md). The LP pass
+refutes cases on nearly full tables."""
 SPLIT_SHARE = 0.75
 """Share of the time left that the split may take."""
 
@@ -1365,10 +1367,10 @@ def split_by_participant(
     Such a schedule has every participant at its minimum but one, who has one break more.
     Each case "only p" is a separate solve. The cases run in passes
     (:data:`SPLIT_PASSES`): 3 s each without the LP relaxation (it finds schedules fast;
-    presolve refutes most cases either way), the undecided ones again for 12 s with another
-    seed, then 48 s with the LP (it refutes cases on nearly full tables), and so on while time
-    is left. With two workers, two cases run side by side: a case
-    left undecided then holds up only its own worker (docs/jair.md).
+    presolve refutes most cases either way), the undecided ones again for 16 s with another
+    seed and in the opposite order, then 48 s with the LP (it refutes cases on nearly full
+    tables), and so on while time is left. With two workers, two cases run side by side: a
+    case left undecided then holds up only its own worker (docs/jair.md).
 
     The first schedule ends the split (OPTIMAL); when every case is refuted, no schedule has
     ``budget`` breaks (INFEASIBLE). The split takes at most
@@ -1389,7 +1391,9 @@ def _cases_in_passes(
     race: StopToken,
 ) -> BudgetOutcome:
     """The cases, pass after pass (:data:`SPLIT_PASSES`), until one has a schedule, all are
-    refuted, or time is up."""
+    refuted, or time is up. Each pass takes the cases left in the opposite order of the pass
+    before: the first order is a guess that presolve answers for most cases, and the cases it
+    leaves undecided are where that guess was least useful (docs/jair.md)."""
     undecided = list(split.order)
     for number, (cap, lp) in enumerate(SPLIT_PASSES):
         if not undecided or race.stopped:
@@ -1411,6 +1415,7 @@ def _cases_in_passes(
             return found
         if _out_of_time(remaining()):
             break
+        undecided.reverse()
     if undecided:
         return BudgetOutcome(cp_model.UNKNOWN, budget)
     return BudgetOutcome(cp_model.INFEASIBLE, budget)
