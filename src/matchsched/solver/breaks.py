@@ -296,8 +296,8 @@ pass takes the cases the passes before left undecided, with a seed of its own. T
 a schedule is found without the LP, in 0.9 to 2.8 s on ticf-13crafc depending on the seed:
 with 2 s for the first pass and the LP second, 2 of 8 seeds left it open; with 3 s, all 8
 find it in the first pass. On ``forbidden/ticf-13crafc.forb0007`` the case with a schedule
-takes 4.4 to 15.7 s (11 runs), hence 16 s in the second pass (docs/jair.md). The LP pass
-refutes cases on nearly full tables."""
+takes 4.4 to 15.7 s (9 runs, 4 above 12 s), hence 16 s in the second pass (docs/jair.md).
+The LP pass refutes cases on nearly full tables."""
 SPLIT_SHARE = 0.75
 """Share of the time left that the split may take."""
 
