@@ -199,6 +199,13 @@ def test_a_stop_token_stops_every_solver_running_side_by_side() -> None:
     assert late.stopped  # a solver added after the stop is stopped at once
 
 
+def _undecided_until_the_lp(solver: cp_model.CpSolver, limit: float | None, lp: bool) -> None:
+    """A split's configure whose passes without LP get no time at all, so that their cases
+    stay undecided until the LP pass."""
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 0.0 if not lp else 10.0
+
+
 def test_undecided_cases_are_asked_again_with_another_seed_then_with_the_lp() -> None:
     model = cp_model.CpModel()
     counts = _counts(model, 3)
@@ -208,10 +215,8 @@ def test_undecided_cases_are_asked_again_with_another_seed_then_with_the_lp() ->
 
     def configure(solver: cp_model.CpSolver, limit: float | None, lp: bool) -> None:
         solves.append((lp, solver))
-        solver.parameters.num_workers = 1
+        _undecided_until_the_lp(solver, limit, lp)
         solver.parameters.random_seed = 7
-        # the passes without LP get no time at all, so their cases stay undecided
-        solver.parameters.max_time_in_seconds = 0.0 if not lp else 10.0
 
     split = ParticipantSplit(
         counts=dict(counts), minimum={}, order=sorted(counts), configure=configure, workers=1
@@ -230,13 +235,12 @@ def test_each_pass_takes_the_cases_left_in_the_opposite_order(
     total = sum(counts.values())
     model.Add(sum(counts.values()) >= 2)  # refutes every case at budget 1
 
-    def configure(solver: cp_model.CpSolver, limit: float | None, lp: bool) -> None:
-        solver.parameters.num_workers = 1
-        # the passes without LP get no time at all, so their cases stay undecided
-        solver.parameters.max_time_in_seconds = 0.0 if not lp else 10.0
-
     split = ParticipantSplit(
-        counts=dict(counts), minimum={}, order=[2, 0, 3, 1], configure=configure, workers=1
+        counts=dict(counts),
+        minimum={},
+        order=[2, 0, 3, 1],
+        configure=_undecided_until_the_lp,
+        workers=1,
     )
     caplog.set_level(logging.DEBUG, logger=breaks.logger.name)
     found = split_by_participant(model, total, 1, split, _unlimited)
